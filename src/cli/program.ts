@@ -1,0 +1,45 @@
+/**
+ * The CLI is a thin shell over plain command functions: each `src/cli/commands/*.ts` parses
+ * its options and calls domain code, so the same code is tested without a process.
+ */
+import { Command, CommanderError } from 'commander';
+import { isExporterError, UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerCommands } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command('fief-exporter')
+    .description('Export a legacy (pre-0.28) Fief workspace to a psql-ready PostgreSQL dump, and import it.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 usage. Never prints a stack trace. */
+export async function runCli(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const program = buildProgram();
+  program.configureOutput({ writeErr: (s) => stderr.write(s) });
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version surface as "errors" with exit code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      stderr.write(`fief-exporter: ${err.message}\n`);
+      return 2;
+    }
+    if (isExporterError(err)) {
+      stderr.write(`fief-exporter: ${err.message}\n`);
+      return 1;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    stderr.write(`fief-exporter: unexpected error: ${message}\n`);
+    if (process.env.FIEF_EXPORTER_DEBUG === '1' && err instanceof Error) stderr.write(`${err.stack ?? ''}\n`);
+    return 1;
+  }
+}
