@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { register as registerWorkspaces } from './workspaces.js';
+import { register as registerExport } from './export.js';
 
 /** Every CLI command, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerWorkspaces(program);
+  registerExport(program);
 }

@@ -1,0 +1,27 @@
+/** PostgreSQL COPY text format: the escapes a field may carry (COPY … TO writes these). */
+const SIMPLE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+export function decodeCopyField(field: string): string | null {
+  if (field === '\\N') return null;
+  if (!field.includes('\\')) return field;
+  return field.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_m, esc: string) => {
+    if (esc[0] === 'x') return String.fromCharCode(parseInt(esc.slice(1), 16));
+    if (/^[0-7]/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
+    return SIMPLE[esc] ?? esc;
+  });
+}
+
+export function encodeCopyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(/[\\\b\f\n\r\t\v]/g, (ch) => {
+    switch (ch) {
+      case '\\': return '\\\\';
+      case '\b': return '\\b';
+      case '\f': return '\\f';
+      case '\n': return '\\n';
+      case '\r': return '\\r';
+      case '\t': return '\\t';
+      default: return '\\v';
+    }
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * Download names. The ASCII form is safe in any header and on any file system; the UTF-8 form
+ * feeds RFC 6266 `filename*` so "Café" still downloads as fief_dump_Café.sql.
+ */
+export function dumpFileName(workspaceName: string, gzip = false): string {
+  const base = workspaceName.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '').slice(0, 100);
+  return `fief_dump_${base || 'workspace'}.sql${gzip ? '.gz' : ''}`;
+}
+
+export function dumpFileNameUtf8(workspaceName: string, gzip = false): string {
+  // Path separators, quotes and control characters never reach a file name.
+  // eslint-disable-next-line no-control-regex
+  const base = workspaceName.replace(/[\u0000-\u001f\u007f/\\"'<>:|?*%]+/g, '_').trim().slice(0, 100);
+  return `fief_dump_${base || 'workspace'}.sql${gzip ? '.gz' : ''}`;
+}
+
+/** Text that goes into a `-- ` comment line of the dump: a newline there would end the comment. */
+export function commentSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
+}

@@ -1,0 +1,139 @@
+/**
+ * openWorkspaceDump: look up, locate, snapshot and pre-flight a workspace, then hand back a
+ * stream of its dump. Everything that can fail for a predictable reason fails before the
+ * first byte, so callers (CLI, web) can still answer with a proper error.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type pg from 'pg';
+import { generateKey, Fernet } from '../crypto/fernet.js';
+import { connect, withClient, type ClientConfig, quoteIdent, toExporterError } from '../db/connection.js';
+import { ExporterError } from '../errors.js';
+import { locateWorkspace } from '../legacy/locate.js';
+import { getWorkspace, type WorkspaceRecord } from '../legacy/workspaces.js';
+import { VERSION } from '../version.js';
+import { dumpFileName } from './filename.js';
+import { assertPrunable, checkEncryptedValues, DEAD_SECRET_TABLES, preflightWarnings } from './preflight.js';
+import { Reencryptor } from './reencrypt.js';
+import { readSchemaCatalog } from './source-catalog.js';
+import { writeDump, type DumpSummary } from './writer.js';
+
+export type { DumpSummary } from './writer.js';
+
+export interface ExportOptions {
+  mainDatabase: ClientConfig;
+  encryptionKey: string;
+  workspaceId: string;
+  userSub?: string;
+  keepKey?: boolean;
+  targetSchema?: string;
+  strict?: boolean;
+  pruneDeadSecrets?: boolean;
+  gzip?: boolean;
+  onProgress?: (p: { table: string; rows: number; bytes: number }) => void;
+}
+
+export interface OpenedDump {
+  workspace: WorkspaceRecord;
+  filename: string;
+  warnings: string[];
+  stream: Readable;
+  result: Promise<DumpSummary>;
+}
+
+export const APPLICATION_NAME = 'fief-exporter';
+
+async function findWorkspace(opts: ExportOptions): Promise<{ workspace: WorkspaceRecord; config: ClientConfig; schema: string | null }> {
+  return withClient({ ...opts.mainDatabase, application_name: APPLICATION_NAME }, async (main) => {
+    const filter = opts.userSub === undefined ? {} : { userSub: opts.userSub };
+    const workspace = await getWorkspace(main, opts.workspaceId, filter);
+    if (!workspace) throw new ExporterError('WORKSPACE_NOT_FOUND', `no workspace ${opts.workspaceId} (or you are not a member of it)`);
+    const location = await locateWorkspace(main, opts.mainDatabase, workspace, opts.encryptionKey);
+    return { workspace, config: location.config, schema: location.schema };
+  });
+}
+
+async function beginSnapshot(client: pg.Client, schema: string | null): Promise<string> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  const resolved = schema ?? (await client.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s;
+  if (!resolved) throw new ExporterError('WORKSPACE_NOT_FOUND', 'the workspace database has no default schema');
+  await client.query(`SELECT set_config('search_path', $1, true)`, [quoteIdent(resolved)]);
+  return resolved;
+}
+
+export async function openWorkspaceDump(opts: ExportOptions): Promise<OpenedDump> {
+  new Fernet(opts.encryptionKey); // validates the key before any connection
+  const { workspace, config, schema } = await findWorkspace(opts);
+  const client = await connect({ ...config, application_name: APPLICATION_NAME });
+  let settled = false;
+  const release = (): void => {
+    if (settled) return;
+    settled = true;
+    // end() also aborts a COPY in flight: the backend goes away with the socket.
+    void client.end().catch(() => undefined);
+  };
+  try {
+    const sourceSchema = await beginSnapshot(client, schema);
+    const catalog = await readSchemaCatalog(client, sourceSchema);
+    for (const t of catalog.tables) await client.query(`LOCK TABLE ${quoteIdent(sourceSchema)}.${quoteIdent(t.name)} IN ACCESS SHARE MODE`);
+    const prefix = workspace.tablePrefix;
+    const warnings = await preflightWarnings(client, catalog, prefix);
+    if (opts.strict && warnings.length > 0) {
+      throw new ExporterError('PREFLIGHT_FAILED', `pre-flight checks failed (--strict): ${warnings.join('; ')}`);
+    }
+    const outputKey = opts.keepKey ? opts.encryptionKey : generateKey();
+    const reencryptor = new Reencryptor(opts.encryptionKey, outputKey);
+    await checkEncryptedValues(client, catalog, prefix, reencryptor);
+    const pruned = new Set(opts.pruneDeadSecrets ? DEAD_SECRET_TABLES.map((t) => prefix + t) : []);
+    assertPrunable(catalog, pruned);
+
+    const revision = workspace.alembicRevision ?? 'unknown';
+    const header = [
+      `Fief workspace dump made by fief-exporter ${VERSION}`,
+      `Workspace: ${workspace.name} (${workspace.id})`,
+      `Source revision: ${revision}; made at ${new Date().toISOString()}`,
+      `Target schema: ${opts.targetSchema ?? 'public'}; keys: ${opts.keepKey ? 'the instance key, kept' : 'a fresh key for this export'}`,
+      ...(pruned.size > 0 ? [`Rows left out (they die with the old SECRET): ${[...pruned].join(', ')}`] : []),
+      ...warnings.map((w) => `WARNING: ${w}`),
+      `Import: psql -X -v ON_ERROR_STOP=1 -d <empty database> -f <this file>, or fief-exporter import <this file>`,
+      `Then set ENCRYPTION_KEY to the value on line 1 and start Fief >= 0.28 on that database.`,
+    ];
+    const summary: DumpSummary = { tables: [], rows: 0, bytes: 0 };
+    const plan = { catalog, targetSchema: opts.targetSchema ?? 'public', prefix, outputKey, reencryptor: opts.keepKey ? null : reencryptor, pruned, header };
+
+    const source = Readable.from(writeDump(client, plan, summary, opts.onProgress), { objectMode: false, highWaterMark: 64 * 1024 });
+    let stream: Readable = source;
+    let done: Promise<void>;
+    if (opts.gzip) {
+      const gzip = createGzip();
+      stream = gzip;
+      done = pipeline(source, gzip);
+    } else {
+      done = new Promise((resolve, reject) => {
+        source.once('end', resolve);
+        source.once('error', reject);
+        source.once('close', () => (source.readableEnded ? resolve() : reject(new ExporterError('EXPORT_FAILED', 'the export was aborted'))));
+      });
+    }
+    // A consumer that goes away (browser abort, CLI pipe closed) must not leave a backend behind.
+    stream.once('close', release);
+    const result = done.then(
+      () => {
+        // Read-only snapshot: ending the session is all the cleanup it needs.
+        release();
+        return summary;
+      },
+      (err: unknown) => {
+        release();
+        throw err instanceof ExporterError ? err : toExporterError(err, config);
+      },
+    );
+    // Callers that only consume the stream must not see an unhandled rejection.
+    result.catch(() => undefined);
+    return { workspace, filename: dumpFileName(workspace.name, opts.gzip), warnings, stream, result };
+  } catch (err) {
+    release();
+    throw err instanceof ExporterError ? err : toExporterError(err, config);
+  }
+}

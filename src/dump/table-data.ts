@@ -1,0 +1,52 @@
+/**
+ * One table's rows as COPY text, straight from `COPY … TO STDOUT`, counted and hashed as they
+ * pass (the footer lets the importer verify them), optionally rewritten (re-encryption).
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { quoteIdent } from '../db/connection.js';
+import { copyColumns, qualified } from './ddl.js';
+import type { CopyRowRewriter } from './reencrypt.js';
+import type { Table } from './source-catalog.js';
+
+export interface TableTally {
+  table: string;
+  rows: number;
+  sha256: string;
+  bytes: number;
+}
+
+function countNewlines(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+export async function* tableData(
+  client: pg.Client,
+  schema: string,
+  table: Table,
+  rewriter: CopyRowRewriter | null,
+  tally: (t: TableTally) => void,
+  onChunk?: (rows: number, bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  const columns = copyColumns(table).map(quoteIdent).join(', ');
+  const source = client.query(copyTo(`COPY ${qualified(schema, table.name)} (${columns}) TO STDOUT`));
+  const hash = createHash('sha256');
+  let rows = 0;
+  let bytes = 0;
+  const emit = (out: Buffer): Buffer => {
+    hash.update(out);
+    rows += countNewlines(out);
+    bytes += out.length;
+    onChunk?.(rows, bytes);
+    return out;
+  };
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    const out = rewriter ? rewriter.push(chunk) : chunk;
+    if (out.length > 0) yield emit(out);
+  }
+  if (rewriter) rewriter.end();
+  tally({ table: table.name, rows, sha256: hash.digest('hex'), bytes });
+}

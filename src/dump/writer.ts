@@ -1,0 +1,96 @@
+/**
+ * The dump as an async generator of chunks, in replay order (see docs/architecture.md,
+ * "Dump format"). It runs entirely inside the caller's REPEATABLE READ snapshot.
+ */
+import type pg from 'pg';
+import { quoteIdent, quoteLiteral } from '../db/connection.js';
+import { ExporterError } from '../errors.js';
+import { commentSafe } from './filename.js';
+import { copyColumns, renderCopyHeader, renderCreateTable, renderEnum, renderPostData } from './ddl.js';
+import { CopyRowRewriter, encryptedColumnsOf, type Reencryptor } from './reencrypt.js';
+import type { SchemaCatalog } from './source-catalog.js';
+import { tableData, type TableTally } from './table-data.js';
+
+export const FORMAT_LINE = '-- fief-exporter dump format 1';
+
+export interface DumpPlan {
+  catalog: SchemaCatalog;
+  targetSchema: string;
+  prefix: string;
+  /** Key written on line 1. */
+  outputKey: string;
+  /** null: copy encrypted values unchanged (--keep-key). */
+  reencryptor: Reencryptor | null;
+  /** Tables whose rows are left out. */
+  pruned: Set<string>;
+  header: string[];
+}
+
+export interface DumpSummary {
+  tables: TableTally[];
+  rows: number;
+  bytes: number;
+}
+
+// Accepted by psql and by servers 12–18 (pg_dump 15's preamble, minus what 17+ added).
+const SESSION_SETTINGS = `SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+SET default_tablespace = '';
+`;
+
+export async function* writeDump(
+  client: pg.Client,
+  plan: DumpPlan,
+  summary: DumpSummary,
+  onProgress?: (p: { table: string; rows: number; bytes: number }) => void,
+): AsyncGenerator<string | Buffer> {
+  const { catalog, targetSchema: target } = plan;
+  yield `-- ENCRYPTION_KEY=${plan.outputKey}\n${FORMAT_LINE}\n`;
+  yield plan.header.map((line) => `-- ${commentSafe(line)}\n`).join('') + '\n';
+  yield SESSION_SETTINGS + '\n';
+  // Everything from here to COMMIT is one transaction: a truncated file persists nothing.
+  yield 'BEGIN;\n\n';
+  if (target !== 'public') yield `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target)};\n`;
+  yield `SELECT pg_catalog.set_config('search_path', ${quoteLiteral(quoteIdent(target))}, true);\n\n`;
+
+  for (const e of catalog.enums) yield renderEnum(target, e);
+  for (const t of catalog.tables) yield renderCreateTable(target, t);
+
+  for (const t of catalog.tables) {
+    if (plan.pruned.has(t.name)) continue;
+    const encrypted = plan.reencryptor ? encryptedColumnsOf(t.name, plan.prefix) : [];
+    const reencryptor = plan.reencryptor;
+    const rewriter =
+      encrypted.length > 0 && reencryptor
+        ? new CopyRowRewriter(t.name, copyColumns(t), encrypted, (v) => reencryptor.reencrypt(v))
+        : null;
+    yield renderCopyHeader(target, t);
+    try {
+      yield* tableData(client, catalog.schema, t, rewriter, (tally) => summary.tables.push(tally), (rows, bytes) =>
+        onProgress?.({ table: t.name, rows, bytes }),
+      );
+    } catch (err) {
+      if (err instanceof ExporterError) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ExporterError('EXPORT_FAILED', `export failed while dumping table ${t.name}: ${reason}`, { cause: err });
+    }
+    yield '\\.\n\n';
+  }
+
+  yield* renderPostData(target, catalog.tables);
+
+  for (const t of summary.tables) {
+    yield `-- fief-exporter:verify ${JSON.stringify({ table: t.table, rows: t.rows, sha256: t.sha256 })}\n`;
+    summary.rows += t.rows;
+    summary.bytes += t.bytes;
+  }
+  yield `-- fief-exporter:complete ${JSON.stringify({ tables: summary.tables.length, rows: summary.rows })}\n`;
+  yield 'COMMIT;\n';
+}
