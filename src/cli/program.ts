@@ -5,12 +5,15 @@
 import { Command, CommanderError } from 'commander';
 import { isExporterError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { io } from './io.js';
 import { registerCommands } from './commands/index.js';
 
-export function buildProgram(): Command {
+export function buildProgram(stderr: NodeJS.WritableStream = io.stderr): Command {
+  // Output settings first: subcommands copy them when they are created.
   const program = new Command('fief-exporter')
     .description('Export a legacy (pre-0.28) Fief workspace to a psql-ready PostgreSQL dump, and import it.')
     .version(VERSION)
+    .configureOutput({ writeErr: (s) => stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
@@ -19,8 +22,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 usage. Never prints a stack trace. */
 export async function runCli(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const program = buildProgram();
-  program.configureOutput({ writeErr: (s) => stderr.write(s) });
+  io.stderr = stderr;
+  const program = buildProgram(stderr);
   try {
     await program.parseAsync(argv);
     return 0;

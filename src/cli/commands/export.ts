@@ -10,6 +10,7 @@ import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
+import { io } from '../io.js';
 
 interface ExportFlags {
   databaseUrl?: string;
@@ -24,7 +25,7 @@ interface ExportFlags {
   pruneDeadSecrets?: boolean;
 }
 
-export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableStream = process.stderr): Promise<void> {
+export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableStream = io.stderr): Promise<void> {
   const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
   const encryptionKey = requireOption(flags.encryptionKey, '--encryption-key', 'ENCRYPTION_KEY');
   if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);

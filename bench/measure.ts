@@ -1,0 +1,39 @@
+/** Wall time and peak RSS of a child process, measured by GNU time in the same way for every tool. */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+
+export interface Measurement {
+  seconds: number;
+  peakRssMb: number;
+}
+
+export async function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
+      if (code !== 0 || !m) return reject(new Error(`${cmd} failed (${code}): ${stderr.slice(-2000)}`));
+      resolve({ seconds: Number(m[1]), peakRssMb: Number(m[2]) / 1024 });
+    });
+  });
+}
+
+export function machineLine(): string {
+  const pg = (() => {
+    try {
+      return execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'psql not found';
+    }
+  })();
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${pg}`;
+}
+
+export function arg(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+}

@@ -1,0 +1,100 @@
+/** `fief-exporter workspaces` and `export` as a person runs them: exit codes and one-sentence errors. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey } from '../src/crypto/fernet.js';
+import { seedLegacyInstance, type SeededInstance } from '../src/dev/seed/index.js';
+import { runCli } from '../src/cli/program.js';
+import { createDatabase } from './helpers/db.js';
+import { tempDir } from './helpers/dump.js';
+
+const KEY = generateKey();
+const dir = tempDir();
+let instance: SeededInstance;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  const main = await createDatabase('fe_cli');
+  drop = main.drop;
+  instance = await seedLegacyInstance({
+    databaseUrl: main.url,
+    encryptionKey: KEY,
+    accounts: 3,
+    workspaces: [
+      { name: 'Alpha', variant: 'v0.27', users: 10, auditLogs: 10, members: [0, 1] },
+      { name: 'Beta', variant: 'v0.26-chain', users: 10, auditLogs: 10, members: [0] },
+    ],
+  });
+}, 120_000);
+
+afterAll(() => drop());
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string; stdout: string }> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  const err = new PassThrough();
+  let stderr = '';
+  err.on('data', (d: Buffer) => (stderr += d.toString()));
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(chunk.toString()), true));
+  try {
+    const code = await runCli(['node', 'fief-exporter', ...args], err);
+    return { code, stderr, stdout: out.join('') };
+  } finally {
+    process.stdout.write = write;
+    process.env = saved;
+  }
+}
+
+function id(name: string): string {
+  const w = instance.workspaces.find((x) => x.name === name);
+  if (!w) throw new Error(name);
+  return w.id;
+}
+
+describe('fief-exporter workspaces', () => {
+  it('lists every workspace, or only a member’s, as a table or JSON', async () => {
+    const all = await cli(['workspaces', '--database-url', instance.databaseUrl]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/Alpha[\s\S]*Beta/);
+    const member = await cli(['workspaces', '--database-url', instance.databaseUrl, '--user', instance.accounts[1]?.sub ?? '', '--json']);
+    expect(member.code).toBe(0);
+    expect((JSON.parse(member.stdout) as { name: string }[]).map((w) => w.name)).toEqual(['Alpha']);
+    const none = await cli(['workspaces', '--database-url', instance.databaseUrl, '--user', instance.accounts[2]?.sub ?? '']);
+    expect(none.stdout).toMatch(/No workspace/);
+  });
+});
+
+describe('fief-exporter export', () => {
+  it('writes fief_dump_<Name>.sql readable only by its owner, with the key on line 1', async () => {
+    const out = join(dir, 'alpha.sql');
+    const r = await cli(['export', '--database-url', instance.databaseUrl, '--workspace', id('Alpha'), '-o', out], { ENCRYPTION_KEY: KEY });
+    expect(r.stderr).toMatch(/Exported workspace "Alpha" \(28 tables/);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^-- ENCRYPTION_KEY=[A-Za-z0-9_-]{43}=\n/);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+    const again = await cli(['export', '--database-url', instance.databaseUrl, '--encryption-key', KEY, '--workspace', id('Alpha'), '-o', out]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists; pass --force/);
+  });
+
+  it.each([
+    ['a malformed database URL', ['--database-url', 'not a url', '--encryption-key', KEY, '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /not a valid URL/],
+    ['an unreachable server', ['--database-url', 'postgres://postgres@127.0.0.1:1/x', '--encryption-key', KEY, '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /cannot reach PostgreSQL at 127\.0\.0\.1:1/],
+    ['an invalid key', ['--encryption-key', 'nope', '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /not a Fernet key/],
+    ['an unknown workspace', ['--encryption-key', KEY, '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /no workspace 00000000/],
+    ['a non-UUID workspace', ['--encryption-key', KEY, '--workspace', 'abc'], 2, /must be a workspace id/],
+    ['a missing key', ['--workspace', '00000000-0000-4000-8000-000000000000'], 2, /missing --encryption-key \(or the ENCRYPTION_KEY/],
+    ['an unknown option', ['--bogus', '--workspace', '00000000-0000-4000-8000-000000000000'], 2, /unknown option/],
+  ])('fails clearly on %s', async (_what, args, code, message) => {
+    const withUrl = args.includes('--database-url') || args.includes('--bogus') ? args : ['--database-url', instance.databaseUrl, ...args];
+    const r = await cli(['export', ...withUrl], { ENCRYPTION_KEY: '' });
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with')).length).toBe(1);
+    expect(r.stderr).not.toContain(KEY);
+  });
+});
