@@ -3,8 +3,7 @@
  * 500 MB of table data (and one a tenth of its size), then measures in the same run
  * `pg_dump -n '"<id>"'` (plain, to a file) and `fief-exporter export` (to a file).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { generateKey } from '../src/crypto/fernet.js';
@@ -36,8 +35,8 @@ export async function main(args: string[]): Promise<void> {
   const url = urlFor(db);
   const out = join(process.cwd(), 'bench', 'out');
   mkdirSync(out, { recursive: true });
-  const key = generateKey();
-  execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  const key = process.env.BENCH_ENCRYPTION_KEY ?? generateKey();
+  if (!existsSync('dist/src/cli/main.js')) throw new Error('run `npm run build` first: the benchmark measures the built CLI');
 
   await sql(ADMIN, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await sql(ADMIN, `CREATE DATABASE ${db}`);
@@ -79,4 +78,5 @@ export async function main(args: string[]): Promise<void> {
       `|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n\n(best of two alternating runs each; peak RSS is the max of the two)\n`,
   );
   if (!args.includes('--keep')) await sql(ADMIN, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  else process.stderr.write(`kept database ${db}; its ENCRYPTION_KEY is the BENCH_ENCRYPTION_KEY you passed, or was generated for this run only\n`);
 }

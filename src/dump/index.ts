@@ -102,7 +102,7 @@ export async function openWorkspaceDump(opts: ExportOptions): Promise<OpenedDump
     const summary: DumpSummary = { tables: [], rows: 0, bytes: 0 };
     const plan = { catalog, targetSchema: opts.targetSchema ?? 'public', prefix, outputKey, reencryptor: opts.keepKey ? null : reencryptor, pruned, header };
 
-    const source = Readable.from(writeDump(client, plan, summary, opts.onProgress), { objectMode: false, highWaterMark: 64 * 1024 });
+    const source = Readable.from(writeDump(client, plan, summary, opts.onProgress), { objectMode: false, highWaterMark: 256 * 1024 });
     let stream: Readable = source;
     let done: Promise<void>;
     if (opts.gzip) {

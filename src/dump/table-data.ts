@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { quoteIdent } from '../db/connection.js';
 import { copyColumns, qualified } from './ddl.js';
+import { CopyOutStream } from './copy-out.js';
 import type { CopyRowRewriter } from './reencrypt.js';
 import type { Table } from './source-catalog.js';
 
@@ -32,7 +32,7 @@ export async function* tableData(
   onChunk?: (rows: number, bytes: number) => void,
 ): AsyncGenerator<Buffer> {
   const columns = copyColumns(table).map(quoteIdent).join(', ');
-  const source = client.query(copyTo(`COPY ${qualified(schema, table.name)} (${columns}) TO STDOUT`));
+  const source = client.query(new CopyOutStream(`COPY ${qualified(schema, table.name)} (${columns}) TO STDOUT`) as unknown as pg.Submittable) as unknown as CopyOutStream;
   const hash = createHash('sha256');
   let rows = 0;
   let bytes = 0;

@@ -58,7 +58,7 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     if (toStdout) {
       await pipeline(dump.stream, process.stdout);
     } else {
-      await pipeline(dump.stream, createWriteStream(partial, { flags: flags.force ? 'w' : 'wx', mode: 0o600 }));
+      await pipeline(dump.stream, createWriteStream(partial, { flags: flags.force ? 'w' : 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }));
     }
     const summary = await dump.result;
     if (!toStdout) await rename(partial, path);

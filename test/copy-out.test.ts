@@ -1,0 +1,59 @@
+/** Our COPY-out reader against pg-copy-streams' copy-to, the reference it is modelled on. */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CopyOutStream } from '../src/dump/copy-out.js';
+import { useTestDatabase } from './helpers/db.js';
+
+const db = await useTestDatabase('fe_copyout');
+let client: pg.Client;
+
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+});
+afterAll(() => client.end());
+
+const QUERY = `COPY (SELECT g, repeat(E'x\\t\\\\y\\n', g % 50), CASE WHEN g % 7 = 0 THEN NULL ELSE md5(g::text) END
+                       FROM generate_series(1, 60000) g) TO STDOUT`;
+
+async function digest(stream: AsyncIterable<Buffer>, slow = false): Promise<{ sha: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let n = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    bytes += chunk.length;
+    if (slow && n++ % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  return { sha: hash.digest('hex'), bytes };
+}
+
+describe('CopyOutStream', () => {
+  it('yields exactly the bytes pg-copy-streams yields, with a fast or a slow consumer', async () => {
+    const reference = await digest(client.query(copyTo(QUERY)) as AsyncIterable<Buffer>);
+    expect(reference.bytes).toBeGreaterThan(1_000_000);
+    const fast = client.query(new CopyOutStream(QUERY) as unknown as pg.Submittable) as unknown as CopyOutStream;
+    expect(await digest(fast)).toEqual(reference);
+    expect(fast.rowCount).toBe(60000);
+    const slow = client.query(new CopyOutStream(QUERY) as unknown as pg.Submittable) as unknown as CopyOutStream;
+    expect(await digest(slow, true)).toEqual(reference);
+    // The socket is handed back to pg: the client answers ordinary queries afterwards.
+    expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('reports a server error and leaves the client usable', async () => {
+    const failing = client.query(new CopyOutStream('COPY no_such_table TO STDOUT') as unknown as pg.Submittable) as unknown as CopyOutStream;
+    await expect(digest(failing)).rejects.toThrow(/no_such_table/);
+    expect((await client.query<{ two: number }>('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+  });
+
+  it('reports an error raised midway through the rows', async () => {
+    const failing = client.query(
+      new CopyOutStream(`COPY (SELECT CASE WHEN g < 50000 THEN repeat('z', 100) ELSE (1 / (g - g))::text END FROM generate_series(1, 60000) g) TO STDOUT`) as unknown as pg.Submittable,
+    ) as unknown as CopyOutStream;
+    await expect(digest(failing)).rejects.toThrow(/division by zero/);
+    expect((await client.query<{ three: number }>('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
+  });
+});
