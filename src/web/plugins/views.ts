@@ -1,0 +1,25 @@
+/**
+ * Server-rendered pages with Eta (auto-escaped `<%= %>`). Every page gets the same frame
+ * (views/layout.eta) and the signed-in person, if any, so the header can offer "Sign out".
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { Eta } from 'eta';
+import { viewsDir } from '../paths.js';
+import type { PageData } from '../types.js';
+
+function viewsPlugin(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true });
+  app.decorateReply('page', function page(this: FastifyReply, view: string, data: PageData): FastifyReply {
+    const session = this.request.session;
+    const html = eta.render(view, {
+      ...data,
+      signedInAs: session?.email || session?.sub || null,
+      csrf: session?.csrf ?? null,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+  done();
+}
+
+export default fp(viewsPlugin, { name: 'fief-exporter-views' });

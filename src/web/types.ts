@@ -1,0 +1,37 @@
+/**
+ * The app's typed decorators (fastify/demo style): shared services hang off the instance,
+ * per-request identity off the request. Importing this module anywhere brings the types in.
+ */
+import type { WebConfig } from './config.js';
+import type { Session } from './session-codec.js';
+import type { SessionCookies } from './plugins/session.js';
+import type { ExportService } from './services/export-service.js';
+import type { WorkspaceDirectory } from './services/ports.js';
+import type { Identity, SignInService } from './services/sign-in.js';
+import type { TokenIdentityCache } from './services/token-identities.js';
+
+export interface PageData {
+  title: string;
+  [key: string]: unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: WebConfig;
+    sessions: SessionCookies;
+    signIn: SignInService;
+    workspaces: WorkspaceDirectory;
+    exporter: ExportService;
+    tokenIdentities: TokenIdentityCache;
+  }
+  interface FastifyRequest {
+    /** The browser session, when the session cookie opened; set for every request. */
+    session: Session | null;
+    /** Who is calling /api, once the bearer token has been checked. */
+    apiIdentity: Identity | null;
+  }
+  interface FastifyReply {
+    /** Renders views/<view>.eta inside the layout as an HTML response. */
+    page(view: string, data: PageData): FastifyReply;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A real headless Chromium, as a person would: sign in on the IdP's form, see the workspaces,
+ * click Export data, save the download, replay it with psql into an empty database and compare
+ * the users with the source.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, query } from '../helpers/db.js';
+import { seedWebFixture, type WebFixture } from './helpers/fixture.js';
+import { startStack, type Stack } from './helpers/stack.js';
+
+let fixture: WebFixture;
+let stack: Stack;
+let browser: Browser;
+const dir = mkdtempSync(join(tmpdir(), 'fief-exporter-browser-'));
+
+beforeAll(async () => {
+  fixture = await seedWebFixture();
+  stack = await startStack({ accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('in Chromium', () => {
+  it('signs in, exports a workspace, and the download replays with psql', async () => {
+    const anne = fixture.accounts[0]!;
+    const workspace = fixture.workspaces.find((w) => w.name === 'Bretagne')!;
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+
+    await page.goto(stack.appUrl);
+    await page.getByRole('link', { name: 'Sign in with Fief' }).click();
+    await page.getByLabel('Email address').fill(anne.email);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${stack.appUrl}/workspaces`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your workspaces');
+    expect(await page.getByRole('rowheader', { name: 'Bretagne' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'After the download: next steps' }).isVisible()).toBe(true);
+    await page.screenshot({ path: join(tmpdir(), 'fief-exporter-workspaces.png'), fullPage: true });
+
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Bretagne' }) });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Export data' }).click()]);
+    expect(download.suggestedFilename()).toBe('fief_dump_Bretagne.sql');
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(await download.failure()).toBeNull();
+    expect(page.url()).toBe(`${stack.appUrl}/workspaces`); // a download does not navigate
+    expect(consoleErrors).toEqual([]); // e.g. no CSP violation
+
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^-- ENCRYPTION_KEY=[A-Za-z0-9_-]{43}=$/);
+    expect(text).not.toContain(fixture.encryptionKey);
+
+    const target = await createDatabase('fe_web_import');
+    try {
+      execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target.url, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const [imported] = await query<{ n: string }>(target.url, 'SELECT count(*) AS n FROM public.fief_users');
+      const [source] = await query<{ n: string }>(fixture.databaseUrl, `SELECT count(*) AS n FROM "${workspace.id}".fief_users`);
+      expect(Number(imported?.n)).toBe(Number(source?.n));
+      expect(Number(imported?.n)).toBe(workspace.rowCounts.fief_users);
+    } finally {
+      await target.drop();
+    }
+    await context.close();
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * The web layer on its own (app.inject, legacy side faked): pages, headers, error pages,
+ * admission control, readiness, cookie attributes on https.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/web/app.js';
+import { parseWebConfig, type WebConfig } from '../../src/web/config.js';
+import { SessionCodec } from '../../src/web/session-codec.js';
+import { fakeLegacy, type FakeLegacy } from './helpers/fakes.js';
+import { LogCapture, testEnv } from './helpers/stack.js';
+
+const anne = 'a0000000-0000-4000-8000-000000000001';
+const bob = 'b0000000-0000-4000-8000-000000000002';
+const ws = { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'Bretagne <script>', domain: 'bretagne.fief.dev', usersCount: 3 };
+const ws2 = { id: 'c0ffee00-0000-4000-8000-000000000002', name: 'Normandie', domain: 'normandie.fief.dev', usersCount: 5 };
+
+function configFrom(env: Record<string, string>): WebConfig {
+  const result = parseWebConfig(testEnv(env));
+  if (!result.ok) throw new Error(result.problems.join('; '));
+  return result.config;
+}
+
+function sessionCookie(config: WebConfig, sub: string, cookieName = 'fief-exporter-session'): { cookie: string; csrf: string } {
+  const csrf = randomBytes(16).toString('base64url');
+  const value = new SessionCodec(config.secret, cookieName).seal({ sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
+  return { cookie: `${cookieName}=${value}`, csrf };
+}
+
+describe('pages, headers and errors', () => {
+  let app: FastifyInstance;
+  let config: WebConfig;
+  let legacy: FakeLegacy;
+  let base: string;
+  const logs = new LogCapture();
+
+  beforeAll(async () => {
+    config = configFrom({ EXPORT_CONCURRENCY: '1' });
+    legacy = fakeLegacy([ws, ws2], { [ws.id]: [anne, bob], [ws2.id]: [anne] }, { endless: true });
+    app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: logs, workspaceListTtlMs: 0 });
+    // Downloads go over real sockets: aborting one is a closed connection, which inject cannot model.
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => app.close());
+
+  it('serves the landing page with a strict CSP and no inline script', async () => {
+    const response = await app.inject('/');
+    expect(response.statusCode).toBe(200);
+    const csp = response.headers['content-security-policy'] as string;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'none'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['referrer-policy']).toBe('same-origin');
+    expect(response.body).not.toMatch(/<script|style=/i);
+    expect(response.body).toContain('<main id="main"');
+    expect(response.body).toContain('<link rel="stylesheet" href="/static/style.css">');
+  });
+
+  it('serves the stylesheet from public/', async () => {
+    const response = await app.inject('/static/style.css');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(response.body).toContain('.skip-link');
+  });
+
+  it('shows the import steps from the Fief migration guide', async () => {
+    const html = (await app.inject('/next-steps')).body;
+    expect(html).toContain('psql -h localhost -p 5432 -U fief -d fief');
+    expect(html).toContain('head -n1 ~/fief_dump_Example.sql');
+    expect(html).toContain('-- ENCRYPTION_KEY=');
+    expect(html).toContain('Start Fief 0.28 or later');
+    expect(html).toContain('fief grant-admin-role');
+    expect(html).toContain('Admin API keys are <strong>not migrated</strong>');
+  });
+
+  it('lists workspaces with escaped names, labelled controls, a CSRF field and the next steps', async () => {
+    const { cookie, csrf } = sessionCookie(config, anne);
+    const response = await app.inject({ url: '/workspaces', headers: { cookie } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const html = response.body;
+    expect(html).toContain('Bretagne &lt;script&gt;');
+    expect(html).not.toContain('Bretagne <script>');
+    expect(html).toContain(`<input type="hidden" name="_csrf" value="${csrf}">`);
+    expect(html).toContain(`<label for="gzip-${ws.id}">`);
+    expect(html).toContain('<th scope="col" class="num">Users</th>');
+    expect(html).toContain('After the download: next steps');
+    expect(html.indexOf('Bretagne')).toBeLessThan(html.indexOf('Normandie'));
+  });
+
+  it('answers unknown pages with a 404 page and unexpected failures without a stack trace', async () => {
+    const missing = await app.inject('/nope');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('Page not found');
+
+    const original = legacy.workspaces.listForMember.bind(legacy.workspaces);
+    legacy.workspaces.listForMember = () => Promise.reject(new Error(`boom at /secret/path with ${config.encryptionKey}`));
+    try {
+      const { cookie } = sessionCookie(config, anne);
+      const failed = await app.inject({ url: '/workspaces', headers: { cookie } });
+      expect(failed.statusCode).toBe(500);
+      expect(failed.body).toContain('Something went wrong');
+      expect(failed.body).not.toMatch(/boom|at .*\.ts|secret\/path/);
+      expect(failed.body).not.toContain(config.encryptionKey);
+      const api = await app.inject('/api/nothing');
+      expect(api.json()).toEqual({ error: { status: 404, title: 'Page not found', detail: 'There is nothing at this address.' } });
+    } finally {
+      legacy.workspaces.listForMember = original;
+    }
+  });
+
+  it('signs out only with the CSRF token, and an expired session just lands home', async () => {
+    const { cookie, csrf } = sessionCookie(config, anne);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const refused = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: '_csrf=wrong' });
+    expect(refused.statusCode).toBe(403);
+    const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: `_csrf=${csrf}` });
+    expect(out.statusCode).toBe(303);
+    expect(String(out.headers['set-cookie'])).toMatch(/^fief-exporter-session=; Max-Age=0; Path=\/;.*HttpOnly; SameSite=Lax/);
+    const anonymous = await app.inject({ method: 'POST', url: '/auth/logout', headers: form, payload: '' });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe('/');
+  });
+
+  it('ignores forged and expired session cookies', async () => {
+    for (const cookie of ['fief-exporter-session=forged', sessionCookie(configFrom({}), anne).cookie]) {
+      const response = await app.inject({ url: '/workspaces', headers: { cookie } });
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe('/auth/login');
+    }
+  });
+
+  const postExport = (session: { cookie: string; csrf: string }, id: string, signal?: AbortSignal) =>
+    fetch(`${base}/workspaces/${id}/export`, {
+      method: 'POST',
+      headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${session.csrf}`,
+      ...(signal ? { signal } : {}),
+    });
+  const waitForNoExport = async () => {
+    const deadline = Date.now() + 5000;
+    while (app.exporter.slots.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(app.exporter.slots.active).toBe(0);
+  };
+
+  it('streams the download with attachment headers and no-store', async () => {
+    const controller = new AbortController();
+    const response = await postExport(sessionCookie(config, bob), ws.id, controller.signal);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="fief_dump_Bretagne_script.sql"; filename*=UTF-8''fief_dump_Bretagne%20_script_.sql`,
+    );
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('content-type')).toBe('application/sql; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    controller.abort();
+    await waitForNoExport();
+  });
+
+  it('allows one export per person and EXPORT_CONCURRENCY in total (429 with Retry-After)', async () => {
+    const a = sessionCookie(config, anne);
+    const b = sessionCookie(config, bob);
+    const controller = new AbortController();
+    const first = await postExport(a, ws2.id, controller.signal);
+    expect(first.status).toBe(200);
+    const again = await postExport(a, ws.id);
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toBe('10');
+    expect(await again.text()).toContain('An export is already running');
+    const other = await postExport(b, ws.id);
+    expect(other.status).toBe(429);
+    expect(other.headers.get('retry-after')).toBe('30');
+    controller.abort();
+    await waitForNoExport();
+    const laterController = new AbortController();
+    const later = await postExport(b, ws.id, laterController.signal);
+    expect(later.status).toBe(200);
+    laterController.abort();
+    await waitForNoExport();
+    const outcomes = logs.entries().filter((e) => e.audit === 'export').map((e) => e.outcome);
+    expect(outcomes.filter((o) => o === 'busy')).toHaveLength(2);
+    expect(outcomes.filter((o) => o === 'aborted')).toHaveLength(3);
+  });
+});
+
+describe('https deployments', () => {
+  it('uses a __Host- prefixed Secure session cookie and HSTS', async () => {
+    const config = configFrom({ PUBLIC_URL: 'https://exporter.example.com' });
+    const legacy = fakeLegacy([], {});
+    const app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() });
+    app.get('/test/issue', (_request, reply) => {
+      app.sessions.issue(reply, { sub: anne, email: 'anne@example.com' });
+      return reply.send('ok');
+    });
+    try {
+      const response = await app.inject('/test/issue');
+      const setCookie = String(response.headers['set-cookie']);
+      expect(setCookie).toMatch(/^__Host-fief-exporter-session=[^;]+; Max-Age=28800; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+      expect(response.headers['strict-transport-security']).toContain('max-age=31536000');
+      const csp = String(response.headers['content-security-policy']);
+      expect(csp).toContain('upgrade-insecure-requests');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('readiness without the main database', () => {
+  it('answers 503 when DATABASE_URL does not answer, while liveness stays up', async () => {
+    const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
+    const app = await buildApp(config, { logStream: new LogCapture() });
+    try {
+      expect((await app.inject('/healthz')).statusCode).toBe(200);
+      const ready = await app.inject('/readyz');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ status: 'unavailable', database: 'unreachable' });
+      expect(ready.body).not.toContain('pw@');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('rate limits on sign-in', () => {
+  it('answers 429 once a client exceeds AUTH_RATE_LIMIT_PER_MINUTE on /auth routes', async () => {
+    const config = configFrom({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+    const legacy = fakeLegacy([], {});
+    const app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await app.inject('/auth/login')).statusCode);
+      expect(statuses.slice(0, 3)).toEqual([503, 503, 503]); // the IdP is not reachable in this test
+      expect(statuses.slice(3)).toEqual([429, 429]);
+      expect((await app.inject('/')).statusCode).toBe(200); // pages are not limited
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { dumpAttachmentHeader } from '../../src/web/content-disposition.js';
+import { maskQuery } from '../../src/web/logger.js';
+import { SessionCodec } from '../../src/web/session-codec.js';
+import { ExportSlots, isDenial } from '../../src/web/services/export-slots.js';
+import { TokenIdentityCache } from '../../src/web/services/token-identities.js';
+
+const SECRET = 'a'.repeat(32);
+const session = { sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', csrf: 'token', exp: 2_000_000_000 };
+
+describe('SessionCodec', () => {
+  it('round-trips a session and hides its content', () => {
+    const codec = new SessionCodec(SECRET, 'cookie');
+    const sealed = codec.seal(session);
+    expect(codec.open(sealed, 1_000)).toEqual(session);
+    expect(Buffer.from(sealed, 'base64url').toString('latin1')).not.toContain('anne');
+  });
+
+  it('rejects tampering, another key, another cookie name and expiry', () => {
+    const codec = new SessionCodec(SECRET, 'cookie');
+    const sealed = codec.seal(session);
+    const bytes = Buffer.from(sealed, 'base64url');
+    bytes[20] = (bytes[20] ?? 0) ^ 1;
+    expect(codec.open(bytes.toString('base64url'), 1_000)).toBeNull();
+    expect(new SessionCodec('b'.repeat(32), 'cookie').open(sealed, 1_000)).toBeNull();
+    expect(new SessionCodec(SECRET, 'other').open(sealed, 1_000)).toBeNull();
+    expect(codec.open(sealed, 2_000_000_001)).toBeNull();
+    expect(codec.open('garbage', 1_000)).toBeNull();
+    expect(codec.open(undefined)).toBeNull();
+  });
+});
+
+describe('dumpAttachmentHeader', () => {
+  it('keeps ASCII names as they are', () => {
+    expect(dumpAttachmentHeader('Bretagne', false)).toBe('attachment; filename="fief_dump_Bretagne.sql"');
+    expect(dumpAttachmentHeader('Bretagne', true)).toBe('attachment; filename="fief_dump_Bretagne.sql.gz"');
+  });
+
+  it('adds an RFC 5987 filename* for other names, with a safe ASCII fallback', () => {
+    const header = dumpAttachmentHeader('Café "Crème"/../x', false);
+    expect(header).toBe(`attachment; filename="fief_dump_Cafe_Creme_.._x.sql"; filename*=UTF-8''fief_dump_Caf%C3%A9%20_Cr%C3%A8me_.._x.sql`);
+    expect(dumpAttachmentHeader('日本', false)).toContain("filename*=UTF-8''fief_dump_%E6%97%A5%E6%9C%AC.sql");
+  });
+});
+
+describe('maskQuery', () => {
+  it('keeps query keys and drops their values', () => {
+    expect(maskQuery('/auth/callback?code=abc&state=xyz')).toBe('/auth/callback?code=~&state=~');
+    expect(maskQuery('/workspaces')).toBe('/workspaces');
+  });
+});
+
+describe('ExportSlots', () => {
+  it('allows one export per person and caps the total', () => {
+    const slots = new ExportSlots(2);
+    const a = slots.tryAcquire('a');
+    expect(isDenial(a)).toBe(false);
+    expect(slots.tryAcquire('a')).toEqual({ busy: 'person' });
+    const b = slots.tryAcquire('b');
+    expect(slots.tryAcquire('c')).toEqual({ busy: 'global' });
+    if (isDenial(a) || isDenial(b)) throw new Error('unexpected denial');
+    a.release();
+    a.release(); // idempotent
+    expect(slots.active).toBe(1);
+    expect(isDenial(slots.tryAcquire('c'))).toBe(false);
+  });
+});
+
+describe('TokenIdentityCache', () => {
+  it('keys by token hash and expires entries', () => {
+    let now = 0;
+    const cache = new TokenIdentityCache(1000, 2, () => now);
+    cache.set('tok', { sub: 's', email: 'e' });
+    expect(cache.get('tok')).toEqual({ sub: 's', email: 'e' });
+    now = 1000;
+    expect(cache.get('tok')).toBeUndefined();
+    expect(TokenIdentityCache.keyOf('tok')).not.toContain('tok');
+  });
+
+  it('evicts the oldest entry when full', () => {
+    const cache = new TokenIdentityCache(60_000, 2);
+    cache.set('1', { sub: '1', email: '' });
+    cache.set('2', { sub: '2', email: '' });
+    cache.set('3', { sub: '3', email: '' });
+    expect(cache.get('1')).toBeUndefined();
+    expect(cache.get('3')).toEqual({ sub: '3', email: '' });
+  });
+});
