@@ -98,3 +98,13 @@ describe('fief-exporter export', () => {
     expect(r.stderr).not.toContain(KEY);
   });
 });
+
+describe('dump file names', () => {
+  it('fall back to ASCII without accents and keep UTF-8 for filename*', async () => {
+    const { dumpFileName, dumpFileNameUtf8 } = await import('../src/dump/filename.js');
+    expect(dumpFileName('Île de Bréhat')).toBe('fief_dump_Ile_de_Brehat.sql');
+    expect(dumpFileName('../../etc/passwd', true)).toBe('fief_dump_etc_passwd.sql.gz');
+    expect(dumpFileName('🦄')).toBe('fief_dump_workspace.sql');
+    expect(dumpFileNameUtf8('Île/"x"\n')).toBe('fief_dump_Île_x_.sql');
+  });
+});

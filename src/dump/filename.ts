@@ -3,7 +3,7 @@
  * feeds RFC 6266 `filename*` so "Café" still downloads as fief_dump_Café.sql.
  */
 export function dumpFileName(workspaceName: string, gzip = false): string {
-  const base = workspaceName.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '').slice(0, 100);
+  const base = workspaceName.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '').slice(0, 100);
   return `fief_dump_${base || 'workspace'}.sql${gzip ? '.gz' : ''}`;
 }
 

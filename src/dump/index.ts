@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type pg from 'pg';
 import { generateKey, Fernet } from '../crypto/fernet.js';
-import { connect, withClient, type ClientConfig, quoteIdent, toExporterError } from '../db/connection.js';
+import { connect, type ClientConfig, quoteIdent, toExporterError } from '../db/connection.js';
 import { ExporterError } from '../errors.js';
 import { locateWorkspace } from '../legacy/locate.js';
 import { getWorkspace, type WorkspaceRecord } from '../legacy/workspaces.js';
@@ -44,14 +44,27 @@ export interface OpenedDump {
 
 export const APPLICATION_NAME = 'fief-exporter';
 
-async function findWorkspace(opts: ExportOptions): Promise<{ workspace: WorkspaceRecord; config: ClientConfig; schema: string | null }> {
-  return withClient({ ...opts.mainDatabase, application_name: APPLICATION_NAME }, async (main) => {
+/**
+ * Looks the workspace up in the main database and returns a client on its data. A Fief Cloud
+ * workspace lives in the main database itself, so the lookup connection is kept for the dump
+ * (one connection fewer before the first byte); a bring-your-own one gets its own connection.
+ */
+async function openDataClient(opts: ExportOptions): Promise<{ workspace: WorkspaceRecord; client: pg.Client; config: ClientConfig; schema: string | null }> {
+  const mainConfig = { application_name: APPLICATION_NAME, ...opts.mainDatabase };
+  const main = await connect(mainConfig);
+  try {
     const filter = opts.userSub === undefined ? {} : { userSub: opts.userSub };
     const workspace = await getWorkspace(main, opts.workspaceId, filter);
     if (!workspace) throw new ExporterError('WORKSPACE_NOT_FOUND', `no workspace ${opts.workspaceId} (or you are not a member of it)`);
     const location = await locateWorkspace(main, opts.mainDatabase, workspace, opts.encryptionKey);
-    return { workspace, config: location.config, schema: location.schema };
-  });
+    if (!location.byod) return { workspace, client: main, config: mainConfig, schema: location.schema };
+    await main.end();
+    const config = { application_name: APPLICATION_NAME, ...location.config };
+    return { workspace, client: await connect(config), config, schema: location.schema };
+  } catch (err) {
+    await main.end().catch(() => undefined);
+    throw err;
+  }
 }
 
 async function beginSnapshot(client: pg.Client, schema: string | null): Promise<string> {
@@ -64,8 +77,7 @@ async function beginSnapshot(client: pg.Client, schema: string | null): Promise<
 
 export async function openWorkspaceDump(opts: ExportOptions): Promise<OpenedDump> {
   new Fernet(opts.encryptionKey); // validates the key before any connection
-  const { workspace, config, schema } = await findWorkspace(opts);
-  const client = await connect({ ...config, application_name: APPLICATION_NAME });
+  const { workspace, client, config, schema } = await openDataClient(opts);
   let settled = false;
   const release = (): void => {
     if (settled) return;
@@ -76,7 +88,10 @@ export async function openWorkspaceDump(opts: ExportOptions): Promise<OpenedDump
   try {
     const sourceSchema = await beginSnapshot(client, schema);
     const catalog = await readSchemaCatalog(client, sourceSchema);
-    for (const t of catalog.tables) await client.query(`LOCK TABLE ${quoteIdent(sourceSchema)}.${quoteIdent(t.name)} IN ACCESS SHARE MODE`);
+    // As pg_dump does: no concurrent DDL may change a table under the snapshot.
+    if (catalog.tables.length > 0) {
+      await client.query(`LOCK TABLE ${catalog.tables.map((t) => `${quoteIdent(sourceSchema)}.${quoteIdent(t.name)}`).join(', ')} IN ACCESS SHARE MODE`);
+    }
     const prefix = workspace.tablePrefix;
     const warnings = await preflightWarnings(client, catalog, prefix);
     if (opts.strict && warnings.length > 0) {

@@ -55,7 +55,7 @@ function decryptColumns(workspaceId: string, columns: WorkspaceConnectionColumns
 }
 
 export async function locateWorkspace(
-  mainClient: pg.Client,
+  mainClient: pg.ClientBase,
   mainConfig: ClientConfig,
   workspace: WorkspaceRecord,
   encryptionKey: string,

@@ -74,14 +74,14 @@ function memberClause(filter: WorkspaceFilter, params: unknown[]): string {
   return ` AND EXISTS (SELECT 1 FROM public.workspace_users wu WHERE wu.workspace_id = w.id AND wu.user_id::text = lower($${params.length}))`;
 }
 
-export async function listWorkspaces(client: pg.Client, filter: WorkspaceFilter = {}): Promise<WorkspaceRecord[]> {
+export async function listWorkspaces(client: pg.ClientBase, filter: WorkspaceFilter = {}): Promise<WorkspaceRecord[]> {
   const params: unknown[] = [];
   const sql = `SELECT ${COLUMNS} FROM public.workspaces w WHERE true${memberClause(filter, params)} ORDER BY lower(w.name), w.id`;
   const { rows } = await client.query<WorkspaceRow>(sql, params);
   return rows.map(toRecord);
 }
 
-export async function getWorkspace(client: pg.Client, id: string, filter: WorkspaceFilter = {}): Promise<WorkspaceRecord | null> {
+export async function getWorkspace(client: pg.ClientBase, id: string, filter: WorkspaceFilter = {}): Promise<WorkspaceRecord | null> {
   if (!isUuid(id)) return null;
   const params: unknown[] = [id.toLowerCase()];
   const sql = `SELECT ${COLUMNS} FROM public.workspaces w WHERE w.id = $1${memberClause(filter, params)}`;
@@ -89,7 +89,7 @@ export async function getWorkspace(client: pg.Client, id: string, filter: Worksp
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-export async function getConnectionColumns(client: pg.Client, id: string): Promise<WorkspaceConnectionColumns> {
+export async function getConnectionColumns(client: pg.ClientBase, id: string): Promise<WorkspaceConnectionColumns> {
   const { rows } = await client.query<WorkspaceConnectionColumns>(
     `SELECT database_host, database_port, database_username, database_password, database_name, database_ssl_mode
        FROM public.workspaces WHERE id = $1`,

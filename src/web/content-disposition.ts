@@ -22,8 +22,7 @@ export function encodeRfc5987(value: string): string {
 }
 
 export function dumpAttachmentHeader(workspaceName: string, gzip: boolean): string {
-  // Drop combining marks first so "Île" falls back to "Ile" rather than "I_le".
-  const ascii = dumpFileName(workspaceName.normalize('NFKD').replace(/\p{M}+/gu, ''), gzip);
+  const ascii = dumpFileName(workspaceName, gzip);
   const utf8 = dumpFileNameUtf8(workspaceName, gzip);
   if (ascii === utf8) return `attachment; filename="${ascii}"`;
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeRfc5987(utf8)}`;
