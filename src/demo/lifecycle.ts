@@ -1,0 +1,52 @@
+/**
+ * Start/stop bookkeeping for the demo: what was started is stopped in reverse order, once.
+ * The first SIGINT/SIGTERM/SIGHUP asks for an orderly stop (after the current start-up step,
+ * or at once when the demo is up); a second one ends the process right away, after a last
+ * immediate-shutdown signal to PostgreSQL so that no server outlives the demo.
+ */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export class DemoLifecycle {
+  readonly #cleanups: { name: string; run: () => Promise<void> }[] = [];
+  readonly #emergency: (() => void)[] = [];
+  #stopRequested = false;
+  #resolveStop!: (signal: string) => void;
+  /** Resolves with the signal's name when someone asked the demo to stop. */
+  readonly stopSignal = new Promise<string>((resolve) => (this.#resolveStop = resolve));
+  readonly #onSignal = (signal: NodeJS.Signals) => {
+    if (this.#stopRequested) {
+      this.log('Stopping now (second signal).');
+      for (const kill of this.#emergency) kill();
+      process.exit(130);
+    }
+    this.#stopRequested = true;
+    this.log(`\nStopping the demo (${signal}); press Ctrl-C again to force.`);
+    this.#resolveStop(signal);
+  };
+
+  constructor(private readonly log: (line: string) => void) {
+    for (const signal of SIGNALS) process.on(signal, this.#onSignal);
+  }
+
+  get stopRequested(): boolean {
+    return this.#stopRequested;
+  }
+
+  /** Registers how to stop something just started; `emergency` runs on a forced exit. */
+  started(name: string, stop: () => Promise<void>, emergency?: () => void): void {
+    this.#cleanups.push({ name, run: stop });
+    if (emergency) this.#emergency.push(emergency);
+  }
+
+  /** Stops everything started, newest first; a failure to stop one thing does not skip the rest. */
+  async stopAll(): Promise<void> {
+    for (let next = this.#cleanups.pop(); next; next = this.#cleanups.pop()) {
+      try {
+        await next.run();
+      } catch (err) {
+        this.log(`Could not stop the ${next.name} cleanly: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    for (const signal of SIGNALS) process.removeListener(signal, this.#onSignal);
+  }
+}
