@@ -2,7 +2,6 @@
  * What the demo says: the console welcome (URL, demo account, how to import the download) and
  * the "demo" label on every page of the exporter.
  */
-import type { FastifyInstance } from 'fastify';
 import type { WebConfig } from '../web/config.js';
 import { dumpFileNameUtf8 } from '../dump/filename.js';
 import type { DemoSeedRecord } from './demo-state.js';
@@ -19,6 +18,9 @@ function shellWord(name: string): string {
   return /^[\w.,@%+=:-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The demo account's password on the development Fief stand-in (loopback only, demo data only). */
+export const DEMO_PASSWORD = 'fief-demo';
+
 export function welcomeText({ url, account, seed, dataDir }: WelcomeInfo): string {
   const first = seed.workspaces[0]?.name ?? 'Workspace';
   // Browsers save under the UTF-8 name of the download's Content-Disposition (filename*).
@@ -29,7 +31,7 @@ export function welcomeText({ url, account, seed, dataDir }: WelcomeInfo): strin
     '',
     `  Open        ${url}`,
     `  Sign in as  ${account.email}`,
-    '              (no password: the development Fief stand-in asks for the email only)',
+    `  Password    ${DEMO_PASSWORD}`,
     `  Workspaces  ${seed.workspaces.map((w) => `${w.name} (${w.users} users)`).join(', ')}`,
     '',
     'Click "Export data" on a workspace, then import the downloaded file into an EMPTY',
@@ -51,30 +53,9 @@ export function welcomeText({ url, account, seed, dataDir }: WelcomeInfo): strin
   ].join('\n');
 }
 
-const DEMO_NOTICE =
-  '<p class="notice warning" role="note"><strong>Demo</strong>: local demonstration data and a development sign-in stand-in. ' +
-  'Not a real Fief Cloud.</p>';
-
-/**
- * The web config with the `demo` flag the web app does not have yet: set only here (never from
- * the environment), for the views to show their own demo label once they read it.
- */
-export function demoConfig(config: WebConfig): WebConfig & { demo: true } {
+/** The web config with the demo flag: set only here (never from the environment), so every page says it is a demo. */
+export function demoConfig(config: WebConfig): WebConfig {
   return { ...config, demo: true };
-}
-
-/**
- * Labels every HTML page as a demo. The web app's layout has no hook for this yet, so the label
- * is added to the rendered page, inside its header; once views/layout.eta shows a label for
- * `config.demo`, this goes. The CSP forbids inline styles: existing classes only.
- */
-export function labelPagesAsDemo(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
-    const titled = payload.replace(/<title>/, '<title>[Demo] ');
-    const where = /<header\b[^>]*>/.test(titled) ? /<header\b[^>]*>/ : /<body\b[^>]*>/;
-    return titled.replace(where, (opening) => `${opening}\n${DEMO_NOTICE}`);
-  });
 }
 
 /**

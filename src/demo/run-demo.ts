@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ExporterError, UsageError } from '../errors.js';
 import { buildApp } from '../web/app.js';
 import { parseWebConfig, type WebConfig } from '../web/config.js';
-import { demoConfig, labelPagesAsDemo, welcomeText, withoutInMemoryAdapterWarning } from './banner.js';
+import { DEMO_PASSWORD, demoConfig, welcomeText, withoutInMemoryAdapterWarning } from './banner.js';
 import { demoPaths, prepareDataDir } from './data-dir.js';
 import { loadOrCreateDemoState, saveDemoState } from './demo-state.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
@@ -95,7 +95,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
     const { startDevIdp } = await import('../web/dev-idp.js');
     const idp = await withoutInMemoryAdapterWarning(() =>
       startDevIdp({
-        accounts: record.accounts,
+        accounts: record.accounts.map((a) => ({ ...a, password: DEMO_PASSWORD })),
         clients: [{ clientId: CLIENT_ID, clientSecret: state.clientSecret, redirectUris: [`${publicUrl}/auth/callback`] }],
       }),
     );
@@ -117,7 +117,6 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
     });
     if (!parsed.ok) throw new ExporterError('CONFIG_INVALID', `the demo's configuration is invalid: ${parsed.problems.join('; ')}`);
     const app = await buildApp(demoConfig(parsed.config));
-    labelPagesAsDemo(app);
     lifecycle.started('exporter web server', () => closeApp(app));
     if (lifecycle.stopRequested) return;
     await listen(app, parsed.config);

@@ -29,6 +29,8 @@ export interface WebConfig {
   /** Fastify's trustProxy: needed behind a reverse proxy for correct client IPs (rate limits). */
   trustProxy: boolean | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Set by `fief-exporter demo` only, never from the environment: every page says it is a demo. */
+  demo?: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;

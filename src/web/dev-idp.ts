@@ -2,9 +2,10 @@
  * A development stand-in for a Fief server: a real OpenID provider (oidc-provider 9) on
  * loopback that behaves like Fief for the exporter (discovery, authorization code with PKCE
  * required, confidential clients, userinfo with `sub` and `email` for scope `openid`). Its login
- * page asks for an email only: it is for tests and the local demo, never for production.
+ * page asks for an email and, for accounts that have one, a password: it is for tests and the
+ * local demo, never for production.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Account, type ClientMetadata, type OIDCContext } from 'oidc-provider';
@@ -12,6 +13,8 @@ import Provider, { type Account, type ClientMetadata, type OIDCContext } from 'o
 export interface DevAccount {
   sub: string;
   email: string;
+  /** When set, the login form requires it (the demo prints it); tests may sign in by email alone. */
+  password?: string;
 }
 
 export interface DevClient {
@@ -43,8 +46,9 @@ function loginPage(uid: string, error?: string): string {
 <body><main><h1>Sign in to Fief (development stand-in)</h1>
 ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/interaction/${escapeHtml(uid)}/login">
-<label for="email">Email address</label> <input id="email" name="email" type="email" autocomplete="username" required autofocus>
-<button type="submit">Sign in</button>
+<p><label for="email">Email address</label> <input id="email" name="email" type="email" autocomplete="username" required autofocus></p>
+<p><label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password"></p>
+<p><button type="submit">Sign in</button></p>
 </form></main></body></html>`;
 }
 
@@ -60,6 +64,13 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 function send(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(html);
+}
+
+function passwordMatches(account: DevAccount, given: string): boolean {
+  if (account.password === undefined) return true;
+  const a = createHash('sha256').update(account.password).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
 }
 
 /** First-party client: the grant for scope `openid` is implicit, as on Fief, so there is no consent page. */
@@ -130,8 +141,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       }
       const form = await readForm(req);
       const account = byEmail.get((form.get('email') ?? '').trim().toLowerCase());
-      if (!account) {
-        send(res, 200, loginPage(details.uid, 'No account with this email address.'));
+      if (!account || !passwordMatches(account, form.get('password') ?? '')) {
+        send(res, 200, loginPage(details.uid, 'Wrong email address or password.'));
         return;
       }
       await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoConfig, labelPagesAsDemo } from '../../src/demo/banner.js';
+import { demoConfig } from '../../src/demo/banner.js';
 import { loadOrCreateDemoState, saveDemoState } from '../../src/demo/demo-state.js';
 import { neutraliseExitHooks } from '../../src/demo/exit-hooks.js';
 import { DemoLifecycle } from '../../src/demo/lifecycle.js';
@@ -65,7 +65,6 @@ describe('the demo label on pages', () => {
       workspaces: { listForMember: () => Promise.resolve([]), ping: () => Promise.resolve(), close: () => Promise.resolve() },
       openExport: () => Promise.reject(new Error('no exports here')),
     });
-    labelPagesAsDemo(app);
     try {
       expect(app.config).toMatchObject({ demo: true });
       const page = await app.inject({ url: '/next-steps' });

@@ -65,6 +65,8 @@ describe('the demo, end to end in a browser', () => {
     const console = await waitForOutput(demo, (out) => out.includes(READY_LINE), 180_000);
     const url = /^\s*Open\s+(http:\/\/\S+)$/m.exec(console)?.[1];
     const email = /^\s*Sign in as\s+(\S+@\S+)$/m.exec(console)?.[1];
+    const password = /^\s*Password\s+(\S+)$/m.exec(console)?.[1];
+    expect(password).toBeDefined();
     expect(url).toBe(`http://localhost:${port}`);
     expect(email).toBeDefined();
     const printedFile = /psql -X -v ON_ERROR_STOP=1 -d \S+ -f ~\/Downloads\/(.+\.sql'?)$/m.exec(console)?.[1]?.replace(/^'(.*)'$/, '$1');
@@ -84,6 +86,12 @@ describe('the demo, end to end in a browser', () => {
 
     await page.getByRole('link', { name: 'Sign in with Fief' }).click();
     await page.getByLabel('Email address').fill(email!);
+    // The stand-in checks the printed password: a wrong one is refused.
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Wrong email address or password/);
+    await page.getByLabel('Email address').fill(email!);
+    await page.getByLabel('Password').fill(password!);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${url}/workspaces`);
     const exportButtons = page.getByRole('button', { name: /^Export data of / });

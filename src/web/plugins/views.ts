@@ -16,6 +16,7 @@ function viewsPlugin(app: FastifyInstance, _options: unknown, done: (err?: Error
       ...data,
       signedInAs: session?.email || session?.sub || null,
       csrf: session?.csrf ?? null,
+      demo: app.config.demo === true,
     });
     return this.type('text/html; charset=utf-8').send(html);
   });
