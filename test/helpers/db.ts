@@ -27,7 +27,7 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 export async function createDatabase(prefix = 'fe_test'): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const name = `${prefix}_${inject('pgRunTag')}_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   return {
     name,
