@@ -1,0 +1,100 @@
+/**
+ * `fief-exporter migrate-in-place`: the self-hosted move to Fief ≥ 0.28 of ONE workspace into
+ * the legacy main database (PostgreSQL, MySQL/MariaDB) or file (SQLite), done correctly.
+ * Output: with --dry-run, stdout is exactly what would run (SQL, or shell for SQLite); else a
+ * summary and next steps. Warnings go to stderr.
+ */
+import type { Command } from 'commander';
+import { parseDatabaseUrl } from '../../db/connection.js';
+import { UsageError } from '../../errors.js';
+import { isUuid } from '../../legacy/workspaces.js';
+import { parseMysqlUrl } from '../../selfhosted/mysql-client.js';
+import { migrateMysql } from '../../selfhosted/mysql.js';
+import { migratePostgres } from '../../selfhosted/postgres.js';
+import { nextSteps, type MigrationReport } from '../../selfhosted/report.js';
+import { migrateSqlite } from '../../selfhosted/sqlite.js';
+import { io } from '../io.js';
+
+interface MigrateFlags {
+  workspace: string;
+  databaseUrl?: string;
+  mysqlUrl?: string;
+  sqliteDir?: string;
+  mainFile?: string;
+  dryRun?: boolean;
+  strict?: boolean;
+}
+
+const ENGINE_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL/MariaDB', sqlite: 'SQLite' } as const;
+
+function run(flags: MigrateFlags): Promise<MigrationReport> {
+  const given = [flags.databaseUrl, flags.mysqlUrl, flags.sqliteDir].filter((v) => v !== undefined);
+  if (given.length !== 1) throw new UsageError('give exactly one of --database-url (PostgreSQL), --mysql-url (MySQL/MariaDB) or --sqlite-dir (SQLite)');
+  if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
+  if (flags.mainFile !== undefined && flags.sqliteDir === undefined) throw new UsageError('--main-file only applies with --sqlite-dir');
+  const common = { workspaceId: flags.workspace, dryRun: flags.dryRun ?? false };
+  if (flags.databaseUrl !== undefined) {
+    return migratePostgres({ ...common, mainDatabase: parseDatabaseUrl(flags.databaseUrl), strict: flags.strict ?? false });
+  }
+  if (flags.mysqlUrl !== undefined) return migrateMysql({ ...common, target: parseMysqlUrl(flags.mysqlUrl), strict: flags.strict ?? false });
+  return migrateSqlite({ ...common, dir: flags.sqliteDir ?? '', ...(flags.mainFile === undefined ? {} : { mainFile: flags.mainFile }) });
+}
+
+function label(r: MigrationReport): string {
+  return r.workspaceName === null ? r.workspaceId : `"${r.workspaceName}" (${r.workspaceId})`;
+}
+
+function container(r: MigrationReport): string {
+  return r.engine === 'postgresql' ? `schema "${r.workspaceId}"` : `database ${r.workspaceId}`;
+}
+
+function dryRunText(r: MigrationReport): string {
+  const c = r.engine === 'sqlite' ? '#' : '--';
+  const lines = [
+    `${c} fief-exporter migrate-in-place --dry-run: workspace ${label(r)} on ${ENGINE_NAMES[r.engine]}`,
+    r.engine === 'sqlite'
+      ? `${c} Nothing was changed. A real run makes these two moves (the backup is named after the time of that run):`
+      : `${c} Nothing was changed. A real run executes exactly this:`,
+    ...r.statements,
+  ];
+  if (r.leftovers.length > 0) lines.push(`${c} ${container(r)} would keep ${r.leftovers.join(', ')}, so it would not be dropped.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryText(r: MigrationReport): string {
+  const lines: string[] = [];
+  if (r.engine === 'sqlite') {
+    lines.push(`Workspace ${r.workspaceId} is now the main database; the legacy main file is kept as ${r.backupPath ?? '?'}.`);
+  } else {
+    const types = r.movedTypes.length > 0 ? ` and ${r.movedTypes.length} enum types (${r.movedTypes.join(', ')})` : '';
+    const into = r.engine === 'postgresql' ? 'schema public' : 'the main database';
+    lines.push(`Moved workspace ${label(r)} into ${into}: ${r.movedTables.length} tables${types}.`);
+    lines.push(
+      r.containerDropped
+        ? `Dropped the empty ${container(r)}.`
+        : `Kept ${container(r)}: it still holds ${r.leftovers.join(', ')} (look at them, then drop it yourself).`,
+    );
+  }
+  lines.push(...nextSteps(r));
+  return `${lines.join('\n')}\n`;
+}
+
+export async function migrateInPlaceCommand(flags: MigrateFlags, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = io): Promise<void> {
+  const report = await run(flags);
+  for (const w of report.warnings) out.stderr.write(`warning: ${w}\n`);
+  out.stdout.write(report.dryRun ? dryRunText(report) : summaryText(report));
+}
+
+export function register(program: Command): void {
+  program
+    .command('migrate-in-place')
+    .description('Self-hosted: move one workspace into the main database in place, so Fief ≥ 0.28 can start on it')
+    .requiredOption('--workspace <id>', 'workspace id')
+    .option('--database-url <url>', 'PostgreSQL: the legacy main database (the workspace is its schema "<id>")')
+    .option('--mysql-url <url>', 'MySQL/MariaDB: mysql://user:password@host:port/maindb (password also from MYSQL_PWD)')
+    .option('--sqlite-dir <dir>', "SQLite: Fief's DATABASE_LOCATION, holding the main file and the <id> file")
+    .option('--main-file <name>', 'SQLite: the main file in --sqlite-dir (default fief.db)')
+    .option('--dry-run', 'print exactly what would run, change nothing')
+    .option('--strict', 'fail on pre-flight warnings (PostgreSQL, MySQL)')
+    .action((flags: MigrateFlags) => migrateInPlaceCommand(flags, { stdout: io.stdout, stderr: io.stderr }));
+}

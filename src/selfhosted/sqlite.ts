@@ -1,0 +1,157 @@
+/**
+ * In-place migration on SQLite: the workspace file `<DATABASE_LOCATION>/<id>` (no extension)
+ * becomes the main file, and the legacy main file is kept as a timestamped backup. No SQLite
+ * driver is needed: the 16-byte header says whether a file is an SQLite database.
+ */
+import { constants } from 'node:fs';
+import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { ExporterError, UsageError } from '../errors.js';
+import { isUuid } from '../legacy/workspaces.js';
+import type { MigrationReport } from './report.js';
+
+export interface SqliteMigrateOptions {
+  /** Fief's DATABASE_LOCATION: holds the main file and one file per workspace. */
+  dir: string;
+  workspaceId: string;
+  /** Fief's DATABASE_NAME (default fief.db). */
+  mainFile?: string;
+  dryRun?: boolean;
+  /** For the backup name; tests pin it. */
+  now?: Date;
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+async function exists(path: string): Promise<boolean> {
+  return access(path, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function isSqliteFile(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(SQLITE_MAGIC.length);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    return bytesRead === head.length && head.equals(SQLITE_MAGIC);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function regularFile(path: string, missing: string): Promise<void> {
+  const st = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw new ExporterError('WORKSPACE_NOT_FOUND', missing);
+    throw new ExporterError('INPUT_ERROR', `cannot read ${path}: ${err.message}`);
+  });
+  if (!st.isFile()) throw new ExporterError('WORKSPACE_UNSUPPORTED', `${path} is not a regular file`);
+}
+
+/** "20250102T030405Z": sortable, and safe in a file name on every system. */
+function stamp(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * rename(2) silently replaces its target; link + unlink refuses an existing one (EEXIST) with
+ * no window between the check and the move, so a backup is never overwritten.
+ */
+async function moveNoClobber(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].includes(code)) throw err;
+    // A filesystem without hard links: check, then rename (a race we cannot close there).
+    if (await exists(to)) throw Object.assign(new Error(`${to} already exists`), { code: 'EEXIST' });
+    await rename(from, to);
+    return;
+  }
+  await unlink(from);
+}
+
+/** Makes the renames durable: a crash right after must not bring the old names back. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  await fh.sync().catch(() => undefined);
+  await fh.close();
+}
+
+export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<MigrationReport> {
+  const id = opts.workspaceId.toLowerCase();
+  const mainName = opts.mainFile ?? 'fief.db';
+  if (mainName === '' || basename(mainName) !== mainName || mainName === '.' || mainName === '..') {
+    throw new UsageError('--main-file must be a file name inside --sqlite-dir (Fief\'s DATABASE_NAME), not a path');
+  }
+  if (mainName === id) throw new UsageError('--main-file cannot be the workspace file itself');
+  const dir = resolve(opts.dir);
+  const dirStat = await lstat(dir).catch(() => null);
+  if (!dirStat?.isDirectory()) throw new ExporterError('INPUT_ERROR', `${dir} is not a directory (--sqlite-dir is Fief's DATABASE_LOCATION)`);
+
+  const workspacePath = join(dir, id);
+  const mainPath = join(dir, mainName);
+  await regularFile(workspacePath, `${workspacePath} does not exist (Fief names a workspace's file after its id, with no extension)`);
+  if (!(await isSqliteFile(workspacePath))) {
+    throw new ExporterError('WORKSPACE_UNSUPPORTED', `${workspacePath} is not an SQLite database (its header is not "SQLite format 3")`);
+  }
+  await regularFile(mainPath, `${mainPath} does not exist: --sqlite-dir must be Fief's DATABASE_LOCATION, holding the main ${mainName}`);
+  const warnings = (await isSqliteFile(mainPath)) ? [] : [`${mainPath} is not an SQLite database: is --sqlite-dir the right directory?`];
+  // A rollback journal or WAL holds part of its database: moving the file without it would
+  // lose data, and leaving fief.db's next to another file would corrupt that one.
+  for (const path of [workspacePath, mainPath]) {
+    for (const side of [`${path}-journal`, `${path}-wal`]) {
+      if (await exists(side)) {
+        throw new ExporterError(
+          'MIGRATE_FAILED',
+          `${side} exists (Fief is running or stopped uncleanly): stop Fief, run sqlite3 ${shellQuote(path)} "PRAGMA integrity_check;" once so SQLite folds it back in, then retry`,
+        );
+      }
+    }
+  }
+  const backupPath = `${mainPath}.bak-${stamp(opts.now ?? new Date())}`;
+  if (await exists(backupPath)) throw new ExporterError('MIGRATE_FAILED', `the backup ${backupPath} already exists; nothing was moved`);
+  const others = (await readdir(dir)).filter((n) => n !== id && isUuid(n)).sort();
+
+  const statements = [`mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`, `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`];
+  const dryRun = opts.dryRun ?? false;
+  if (!dryRun) {
+    try {
+      await moveNoClobber(mainPath, backupPath);
+    } catch (err) {
+      throw new ExporterError('MIGRATE_FAILED', `cannot move ${mainPath} to ${backupPath} (${(err as Error).message}); nothing was moved`, { cause: err });
+    }
+    try {
+      await moveNoClobber(workspacePath, mainPath);
+    } catch (err) {
+      // Put the main file back, so a failure leaves the directory as it was.
+      const restored = await moveNoClobber(backupPath, mainPath).then(() => true, () => false);
+      throw new ExporterError(
+        'MIGRATE_FAILED',
+        `cannot move ${workspacePath} to ${mainPath} (${(err as Error).message}); ` +
+          (restored ? 'the main file was put back' : `the main file is now ${backupPath}`),
+        { cause: err },
+      );
+    }
+    await syncDir(dir);
+  }
+  return {
+    engine: 'sqlite',
+    workspaceId: id,
+    workspaceName: null,
+    dryRun,
+    warnings,
+    statements,
+    movedTables: [],
+    movedTypes: [],
+    containerDropped: false,
+    leftovers: [],
+    backupPath,
+    otherWorkspaces: others,
+  };
+}

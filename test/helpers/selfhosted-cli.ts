@@ -1,0 +1,31 @@
+/** Runs `fief-exporter <args>` in-process, as test/export-cli.test.ts does, capturing both streams. */
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli/program.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cli(args: string[]): Promise<CliResult> {
+  const err = new PassThrough();
+  let stderr = '';
+  err.on('data', (d: Buffer) => (stderr += d.toString()));
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(chunk.toString()), true));
+  try {
+    const code = await runCli(['node', 'fief-exporter', ...args], err);
+    return { code, stderr, stdout: out.join('') };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** A failure is one `fief-exporter: ...` sentence: no stack trace, no driver dump. */
+export function expectOneLineError(r: CliResult): string {
+  const lines = r.stderr.trim().split('\n').filter((l) => l !== '' && !l.startsWith('(run with'));
+  if (lines.length !== 1 || !lines[0]?.startsWith('fief-exporter: ')) throw new Error(`expected one error line, got:\n${r.stderr}`);
+  return lines[0];
+}
