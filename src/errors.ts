@@ -17,9 +17,12 @@ export type ErrorCode =
   | 'IMPORT_FAILED'
   | 'IMPORT_PARSE_ERROR'
   | 'IMPORT_VERIFY_FAILED'
+  | 'IMPORT_TRUNCATED'
   | 'IMPORT_TARGET_NOT_EMPTY'
   | 'INPUT_ERROR'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'MIGRATE_TARGET_NOT_EMPTY'
+  | 'MIGRATE_FAILED';
 
 export class ExporterError extends Error {
   readonly code: ErrorCode;

@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import { io } from './io.js';
 import { registerCommands } from './commands/index.js';
 
-export function buildProgram(stderr: NodeJS.WritableStream = io.stderr): Command {
+export async function buildProgram(argv: readonly string[], stderr: NodeJS.WritableStream = io.stderr): Promise<Command> {
   // Output settings first: subcommands copy them when they are created.
   const program = new Command('fief-exporter')
     .description('Export a legacy (pre-0.28) Fief workspace to a psql-ready PostgreSQL dump, and import it.')
@@ -16,14 +16,14 @@ export function buildProgram(stderr: NodeJS.WritableStream = io.stderr): Command
     .configureOutput({ writeErr: (s) => stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 usage. Never prints a stack trace. */
 export async function runCli(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   io.stderr = stderr;
-  const program = buildProgram(stderr);
+  const program = await buildProgram(argv, stderr);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -4,13 +4,14 @@
  * exports, lets running ones finish for a grace period, then closes.
  */
 import type { Command } from 'commander';
-import { buildApp } from '../../web/app.js';
-import { loadWebConfig, type Env } from '../../web/config.js';
+import type { Env } from '../../web/config.js';
 
 /** How long running downloads may take to finish after a stop signal (orchestrators kill at ~30 s). */
 const SHUTDOWN_GRACE_MS = 25_000;
 
 export async function serveCommand(env: Env = process.env): Promise<void> {
+  // Loaded here: every other command (export, import) starts without Fastify in memory.
+  const [{ loadWebConfig }, { buildApp }] = await Promise.all([import('../../web/config.js'), import('../../web/app.js')]);
   const config = loadWebConfig(env);
   const app = await buildApp(config);
   await app.listen({ host: config.host, port: config.port });

@@ -1,0 +1,102 @@
+/**
+ * `fief-exporter import [FILE|-]`: replays a dump into PostgreSQL (see src/restore). Progress
+ * goes to stderr when it is a terminal; the summary and next steps to stdout.
+ */
+import type { Command } from 'commander';
+import { parseDatabaseUrl, type ClientConfig } from '../../db/connection.js';
+import { UsageError } from '../../errors.js';
+import type { ImportProgress, ImportSummary } from '../../restore/index.js';
+import { formatCount, formatProgress, RateMeter } from '../../restore/progress.js';
+
+interface ImportCliOptions {
+  databaseUrl?: string;
+  clean?: boolean;
+  singleTransaction: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('import')
+    .description('load a dump (.sql, .sql.gz or .zip; - for stdin) into PostgreSQL like `psql -1 -v ON_ERROR_STOP=1 -f`, verifying fief-exporter dumps before committing')
+    .argument('[file]', 'the dump file, or - to read stdin')
+    .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
+    .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
+    .option('--no-single-transaction', "run statements as written, like psql without -1 (the dump's own BEGIN/COMMIT still apply)")
+    .action(async (file: string | undefined, opts: ImportCliOptions) => {
+      await runImport(file, opts);
+    });
+}
+
+async function runImport(file: string | undefined, opts: ImportCliOptions): Promise<void> {
+  if (file === undefined) {
+    if (process.stdin.isTTY) throw new UsageError('missing FILE (a .sql, .sql.gz or .zip dump, or - to read stdin)');
+    file = '-';
+  }
+  const database = opts.databaseUrl !== undefined ? databaseConfig(opts.databaseUrl) : undefined;
+  const bar = process.stderr.isTTY ? new ProgressLine(process.stderr) : null;
+  // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
+  const { importDump } = await import('../../restore/import-dump.js');
+  let summary: ImportSummary;
+  try {
+    summary = await importDump({
+      file,
+      database,
+      clean: opts.clean ?? false,
+      singleTransaction: opts.singleTransaction,
+      onProgress: bar ? (p) => bar.show(p) : undefined,
+      onNotice: (m) => {
+        bar?.clear();
+        process.stderr.write(`${m}\n`);
+      },
+    });
+  } finally {
+    bar?.clear();
+  }
+  process.stdout.write(summaryText(summary));
+}
+
+/** A malformed URL is a mistake in the command line: exit 2, not 1. */
+function databaseConfig(url: string): ClientConfig {
+  try {
+    return parseDatabaseUrl(url, '--database-url');
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+class ProgressLine {
+  private readonly rate = new RateMeter();
+  private shown = false;
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  show(p: ImportProgress): void {
+    const width = this.out.columns > 10 ? this.out.columns - 1 : 79;
+    this.out.write(`\r${formatProgress(p, this.rate.update(p.rows, p.seconds), width).padEnd(width)}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.out.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}
+
+function summaryText(s: ImportSummary): string {
+  const lines = [
+    `Imported ${formatCount(s.tables)} tables, ${formatCount(s.rows)} rows (${formatCount(s.statements)} statements) into ${s.target} in ${s.seconds.toFixed(1)} s.`,
+  ];
+  if (s.dropped.length > 0) lines.push(`--clean dropped ${s.dropped.length} existing object(s) first.`);
+  if (s.format === 'fief-v1') {
+    lines.push('Every table matched its row count and SHA-256 from the dump before the commit.', '', 'Next steps:');
+    lines.push(
+      s.encryptionKeyOnLine1
+        ? '  1. Set ENCRYPTION_KEY in Fief\'s environment to the value on line 1 of the file (after "-- ENCRYPTION_KEY=").'
+        : '  1. Set ENCRYPTION_KEY in Fief\'s environment to the key the dump was exported with.',
+      '  2. Start Fief >= 0.28 on this database.',
+      '  3. Run `fief grant-admin-role <email>` to make yourself an administrator.',
+      '  4. Recreate the admin API keys: they are not carried over.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,49 @@
+/**
+ * The target must not already hold a Fief schema: replaying into it would fail half-way on
+ * "already exists" or, worse, mix two workspaces. `--clean` drops the old one instead, inside
+ * the import's transaction, so a failed import puts it back.
+ */
+import type pg from 'pg';
+import { ExporterError } from '../errors.js';
+import { quoteIdent } from '../db/connection.js';
+
+const PREFIX = 'fief\\_%'; // LIKE pattern for "fief_" (the underscore escaped)
+
+/** The schema the script is about to create objects in: its search_path's first schema, else public. */
+export async function targetSchema(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  return rows[0]?.schema ?? 'public';
+}
+
+/** Refuses a schema holding fief_ tables, or (clean) drops them and the fief_ enum types. Returns what was dropped. */
+export async function prepareTarget(client: pg.Client, schema: string, clean: boolean): Promise<string[]> {
+  const tables = await names(
+    client,
+    `SELECT c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname LIKE $2 ORDER BY 1`,
+    schema,
+  );
+  if (tables.length > 0 && !clean) {
+    throw new ExporterError(
+      'IMPORT_TARGET_NOT_EMPTY',
+      `the target schema ${schema} already holds ${tables.length} fief_ table(s) (${tables.slice(0, 3).join(', ')}${tables.length > 3 ? ', …' : ''}); import into an empty database, or pass --clean to replace them`,
+    );
+  }
+  if (!clean) return [];
+  const types = await names(
+    client,
+    `SELECT t.typname AS name FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = $1 AND t.typtype = 'e' AND t.typname LIKE $2 ORDER BY 1`,
+    schema,
+  );
+  const qualify = (name: string): string => `${quoteIdent(schema)}.${quoteIdent(name)}`;
+  // CASCADE: foreign keys between the tables, and views or sequences that depend on them, go too.
+  if (tables.length > 0) await client.query(`DROP TABLE ${tables.map(qualify).join(', ')} CASCADE`);
+  if (types.length > 0) await client.query(`DROP TYPE ${types.map(qualify).join(', ')} CASCADE`);
+  return [...tables, ...types];
+}
+
+async function names(client: pg.Client, sql: string, schema: string): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(sql, [schema, PREFIX]);
+  return rows.map((r) => r.name);
+}

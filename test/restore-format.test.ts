@@ -1,0 +1,134 @@
+/**
+ * Format v1: verification before COMMIT, truncation, and the target rules (refuse a schema
+ * that already holds fief_ tables, or replace it with --clean inside the same transaction).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isExporterError } from '../src/errors.js';
+import { importDump, type ImportOptions } from '../src/restore/index.js';
+import { query, useTestDatabase } from './helpers/db.js';
+import { captureDbState } from './helpers/db-state.js';
+import { V1_KEY, v1Dump } from './helpers/v1-dump.js';
+
+let dir = '';
+let n = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fe-v1-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function file(content: string | Buffer): Promise<string> {
+  const path = join(dir, `dump-${++n}.sql`);
+  await writeFile(path, content);
+  return path;
+}
+
+/** Runs an import that must fail; returns the error code and message. */
+async function failing(opts: ImportOptions): Promise<{ code: string; message: string }> {
+  try {
+    await importDump(opts);
+  } catch (err) {
+    if (!isExporterError(err)) throw err;
+    expect(err.message).not.toContain(V1_KEY);
+    return { code: err.code, message: err.message };
+  }
+  throw new Error('the import succeeded');
+}
+
+describe('format v1', () => {
+  it('imports and verifies a good dump', async () => {
+    const db = await useTestDatabase();
+    const summary = await importDump({ file: await file(v1Dump()), database: { connectionString: db.url } });
+    expect(summary).toMatchObject({ format: 'fief-v1', encryptionKeyOnLine1: true, tables: 2, rows: 5 });
+    expect(JSON.stringify(summary)).not.toContain(V1_KEY);
+    const users = await query<{ email: string }>(db.url, 'SELECT email FROM public.fief_users ORDER BY id');
+    expect(users.map((u) => u.email)).toEqual(['alice@example.com', 'bob@example.com', '\\.']);
+  });
+
+  it('accepts the dump after a CRLF conversion (as psql would), still verifying the data', async () => {
+    const db = await useTestDatabase();
+    const crlf = v1Dump().replace(/\n/g, '\r\n');
+    const summary = await importDump({ file: await file(crlf), database: { connectionString: db.url } });
+    expect(summary).toMatchObject({ format: 'fief-v1', rows: 5 });
+    const bad = await useTestDatabase();
+    const altered = crlf.replace('bob@example.com', 'bob@example.org');
+    expect(await failing({ file: await file(altered), database: { connectionString: bad.url } })).toMatchObject({ code: 'IMPORT_VERIFY_FAILED' });
+  });
+
+  describe('a damaged dump commits nothing', () => {
+    let db = { name: '', url: '' };
+    let before: Awaited<ReturnType<typeof captureDbState>>;
+    beforeAll(async () => {
+      db = await useTestDatabase();
+      await query(db.url, 'CREATE TABLE keep (id int PRIMARY KEY, v text); INSERT INTO keep VALUES (1, $$x$$), (2, $$y$$)');
+      before = await captureDbState(db.url);
+    });
+
+    it.each([
+      ['a wrong row count', v1Dump({ rows: { fief_clients: 3 } }), 'IMPORT_VERIFY_FAILED', /fief_clients: the server loaded 2 rows but the verify line \(line \d+\) says 3/],
+      ['a wrong sha256', v1Dump({ sha256: { fief_users: '0'.repeat(64) } }), 'IMPORT_VERIFY_FAILED', /fief_users: the SHA-256 of its COPY data does not match/],
+      ['altered data with the old hash', v1Dump().replace('Web; app', 'Web; APP'), 'IMPORT_VERIFY_FAILED', /fief_clients: the SHA-256/],
+      ['a wrong total', v1Dump({ completeRows: 6 }), 'IMPORT_VERIFY_FAILED', /announces 2 tables and 6 rows, but 2 tables and 5 rows were loaded/],
+      ['no complete line', v1Dump({ omitComplete: true }), 'IMPORT_TRUNCATED', /no "-- fief-exporter:complete" line before line \d+: it is truncated/],
+    ])('%s', async (_name, dump, code, pattern) => {
+      for (const singleTransaction of [true, false]) {
+        const err = await failing({ file: await file(dump), database: { connectionString: db.url }, singleTransaction });
+        expect(err.code).toBe(code);
+        expect(err.message).toMatch(pattern);
+        expect(err.message).toMatch(/the target database is unchanged|nothing was committed/);
+        expect(await captureDbState(db.url)).toEqual(before);
+      }
+    });
+
+    it('is rejected as truncated wherever it is cut before its complete line', async () => {
+      const full = v1Dump();
+      const end = full.indexOf('-- fief-exporter:complete');
+      const cuts = [full.indexOf('BEGIN;') + 3, full.indexOf('CREATE TABLE') + 20, full.indexOf('bob@'), full.indexOf('\\.\n') + 1, full.indexOf('ALTER TABLE'), end - 10, end];
+      for (const cut of cuts) {
+        for (const singleTransaction of [true, false]) {
+          const err = await failing({ file: await file(full.slice(0, cut)), database: { connectionString: db.url }, singleTransaction });
+          expect(err.code, `cut at ${cut}: ${err.message}`).toBe('IMPORT_TRUNCATED');
+          expect(await captureDbState(db.url)).toEqual(before);
+        }
+      }
+    });
+  });
+});
+
+describe('the target', () => {
+  it('refuses a schema that already holds fief_ tables, and --clean replaces them in the same transaction', async () => {
+    const db = await useTestDatabase();
+    const opts = { file: await file(v1Dump()), database: { connectionString: db.url } };
+    await importDump(opts);
+    const imported = await captureDbState(db.url);
+    await query(db.url, "INSERT INTO fief_clients VALUES ('c0000000-0000-4000-8000-000000000009', 'extra', NULL)");
+    const modified = await captureDbState(db.url);
+
+    const refused = await failing(opts);
+    expect(refused.code).toBe('IMPORT_TARGET_NOT_EMPTY');
+    expect(refused.message).toMatch(/the target schema public already holds 2 fief_ table\(s\) \(fief_clients, fief_users\).*--clean/);
+    expect(await captureDbState(db.url)).toEqual(modified);
+
+    // --clean with a damaged dump: the drop is rolled back with everything else.
+    const damaged = await failing({ ...opts, file: await file(v1Dump({ sha256: { fief_users: 'f'.repeat(64) } })), clean: true });
+    expect(damaged.code).toBe('IMPORT_VERIFY_FAILED');
+    expect(await captureDbState(db.url)).toEqual(modified);
+
+    const summary = await importDump({ ...opts, clean: true });
+    expect(summary.dropped).toEqual(['fief_clients', 'fief_users', 'fief_acr']);
+    expect(await captureDbState(db.url)).toEqual(imported);
+  });
+
+  it('checks the schema the dump targets, not public', async () => {
+    const db = await useTestDatabase();
+    await importDump({ file: await file(v1Dump()), database: { connectionString: db.url } });
+    const ws = { file: await file(v1Dump({ schema: 'ws' })), database: { connectionString: db.url } };
+    await importDump(ws);
+    expect(await query(db.url, 'SELECT count(*)::int AS n FROM ws.fief_users')).toEqual([{ n: 3 }]);
+    expect((await failing(ws)).message).toMatch(/the target schema ws already holds 2 fief_ table/);
+  });
+});
