@@ -29,8 +29,8 @@ function urlFor(db: string): string {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const users = Number(arg(args, '--users', '150000'));
-  const auditLogs = Number(arg(args, '--audit-logs', '1500000'));
+  const users = Number(arg(args, '--users', '200000'));
+  const auditLogs = Number(arg(args, '--audit-logs', '2000000'));
   const db = 'fe_bench_export';
   const url = urlFor(db);
   const out = join(process.cwd(), 'bench', 'out');

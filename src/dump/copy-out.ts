@@ -67,17 +67,21 @@ export class CopyOutStream extends Readable {
     this.#forwarding = false;
   }
 
+  /**
+   * Walks the protocol messages of one socket read and moves every CopyData payload to the
+   * front of the same buffer (memmove, left to right, never past what was already read), so a
+   * read costs no allocation and no per-row object.
+   */
   #parse(chunk: Buffer): void {
-    const segments: [number, number][] = [];
-    let size = 0;
+    let at = 0;
     let pos = 0;
     let done = false;
     while (pos < chunk.length && !done) {
       if (this.#remaining > 0) {
         const n = Math.min(this.#remaining, chunk.length - pos);
         if (this.#code === COPY_DATA) {
-          segments.push([pos, pos + n]);
-          size += n;
+          if (pos !== at) chunk.copyWithin(at, pos, pos + n);
+          at += n;
         }
         pos += n;
         this.#remaining -= n;
@@ -85,39 +89,36 @@ export class CopyOutStream extends Readable {
       }
       if (this.#headerFill === 0 && chunk[pos] === ERROR_RESPONSE) {
         // Let pg parse the error and what follows; it reports it through handleError.
-        this.#flush(chunk, segments, size);
+        this.#push(chunk, at);
         this.#detach(chunk.subarray(pos));
         return;
       }
-      const take = Math.min(5 - this.#headerFill, chunk.length - pos);
-      chunk.copy(this.#header, this.#headerFill, pos, pos + take);
-      this.#headerFill += take;
-      pos += take;
-      if (this.#headerFill < 5) break;
-      this.#headerFill = 0;
-      this.#code = this.#header[0] ?? 0;
-      this.#remaining = this.#header.readUInt32BE(1) - 4;
+      if (this.#headerFill === 0 && pos + 5 <= chunk.length) {
+        this.#code = chunk[pos] ?? 0;
+        this.#remaining = chunk.readUInt32BE(pos + 1) - 4;
+        pos += 5;
+      } else {
+        // A header split across two reads: gather its five bytes.
+        while (this.#headerFill < 5 && pos < chunk.length) this.#header[this.#headerFill++] = chunk[pos++] ?? 0;
+        if (this.#headerFill < 5) break;
+        this.#headerFill = 0;
+        this.#code = this.#header[0] ?? 0;
+        this.#remaining = this.#header.readUInt32BE(1) - 4;
+      }
       if (this.#code === COPY_DATA) this.rowCount++;
       if (this.#code === COPY_DONE) done = true;
     }
-    this.#flush(chunk, segments, size);
+    this.#push(chunk, at);
     if (done) {
       this.#detach(chunk.subarray(pos));
       this.push(null);
     }
   }
 
-  #flush(chunk: Buffer, segments: [number, number][], size: number): void {
-    if (size === 0) return;
-    // Compact the row bytes to the front of the socket's own buffer (each read gets a fresh
-    // one, and these bytes are consumed): no new allocation per chunk, so the garbage
-    // collector and RSS stay flat however large the table.
-    let at = 0;
-    for (const [start, end] of segments) {
-      if (start !== at) chunk.copy(chunk, at, start, end);
-      at += end - start;
-    }
-    this.#wanted = this.push(chunk.subarray(0, size));
+  #push(chunk: Buffer, size: number): void {
+    // The socket gives every read a fresh buffer that nothing else holds: handing out a view
+    // of it is safe.
+    if (size > 0) this.#wanted = this.push(chunk.subarray(0, size));
   }
 
   /** Hands the socket back to pg, with the bytes it has not seen yet. */

@@ -17,12 +17,6 @@ export interface TableTally {
   bytes: number;
 }
 
-function countNewlines(chunk: Buffer): number {
-  let n = 0;
-  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
-  return n;
-}
-
 export async function* tableData(
   client: pg.Client,
   schema: string,
@@ -34,13 +28,11 @@ export async function* tableData(
   const columns = copyColumns(table).map(quoteIdent).join(', ');
   const source = client.query(new CopyOutStream(`COPY ${qualified(schema, table.name)} (${columns}) TO STDOUT`) as unknown as pg.Submittable) as unknown as CopyOutStream;
   const hash = createHash('sha256');
-  let rows = 0;
   let bytes = 0;
   const emit = (out: Buffer): Buffer => {
     hash.update(out);
-    rows += countNewlines(out);
     bytes += out.length;
-    onChunk?.(rows, bytes);
+    onChunk?.(source.rowCount, bytes);
     return out;
   };
   for await (const chunk of source as AsyncIterable<Buffer>) {
@@ -48,5 +40,6 @@ export async function* tableData(
     if (out.length > 0) yield emit(out);
   }
   if (rewriter) rewriter.end();
-  tally({ table: table.name, rows, sha256: hash.digest('hex'), bytes });
+  // One CopyData message per row in text format: the stream's count is the row count.
+  tally({ table: table.name, rows: source.rowCount, sha256: hash.digest('hex'), bytes });
 }
