@@ -10,6 +10,8 @@ import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { arg, machineLine, measure, type Measurement } from './measure.js';
 
+// Run as a person runs it: the file itself, so its #! line (and the node flags there) applies.
+const CLI = 'dist/src/cli/main.js';
 const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResultRow[]> {
@@ -58,12 +60,12 @@ export async function main(args: string[]): Promise<void> {
     const oursFile = join(out, `fief_dump_${ws.name}.sql`);
     // Alternate the tools so neither always runs on a warmer cache.
     const pgDump: Measurement = await measure('pg_dump', ['-d', url, '-n', `"${ws.schema}"`, '-f', pgDumpFile]);
-    const ours: Measurement = await measure(process.execPath, [
-      'dist/src/cli/main.js', 'export', '--database-url', url, '--workspace', ws.id, '-o', oursFile, '--force',
+    const ours: Measurement = await measure(CLI, [
+      'export', '--database-url', url, '--workspace', ws.id, '-o', oursFile, '--force',
     ], { ...process.env, ENCRYPTION_KEY: key });
     const pgDump2 = await measure('pg_dump', ['-d', url, '-n', `"${ws.schema}"`, '-f', pgDumpFile]);
-    const ours2 = await measure(process.execPath, [
-      'dist/src/cli/main.js', 'export', '--database-url', url, '--workspace', ws.id, '-o', oursFile, '--force',
+    const ours2 = await measure(CLI, [
+      'export', '--database-url', url, '--workspace', ws.id, '-o', oursFile, '--force',
     ], { ...process.env, ENCRYPTION_KEY: key });
     const best = (a: Measurement, b: Measurement): Measurement => (a.seconds <= b.seconds ? a : b);
     const p = best(pgDump, pgDump2);

@@ -14,6 +14,9 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { arg, machineLine, measure, type Measurement } from './measure.js';
 
+// Run as a person runs it: the file itself, so its #! line (and the node flags there) applies.
+const CLI = 'dist/src/cli/main.js';
+
 const run = promisify(execFile);
 const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MIN_BYTES = 500e6;
@@ -71,11 +74,11 @@ export async function main(args: string[]): Promise<void> {
   const ourRuns: Measurement[] = [];
   for (let k = 0; k < repeat; k++) {
     psqlRuns.push(await into('fe_bench_import_psql', 'psql -1', (url) => measure('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', file, '-d', url], env)));
-    ourRuns.push(await into('fe_bench_import_ours', 'fief-exporter import', (url) => measure(process.execPath, ['dist/src/cli/main.js', 'import', file, '--database-url', url], env)));
+    ourRuns.push(await into('fe_bench_import_ours', 'fief-exporter import', (url) => measure(CLI, ['import', file, '--database-url', url], env)));
   }
   const tiny = join(out, 'one-statement.sql');
   writeFileSync(tiny, 'SELECT 1;\n');
-  const startup = await into('fe_bench_import_ours', 'start-up', (url) => measure(process.execPath, ['dist/src/cli/main.js', 'import', tiny, '--database-url', url], env));
+  const startup = await into('fe_bench_import_ours', 'start-up', (url) => measure(CLI, ['import', tiny, '--database-url', url], env));
   rmSync(tiny, { force: true });
 
   if (!given && !args.includes('--keep')) rmSync(file, { force: true });

@@ -17,6 +17,8 @@ export interface TableTally {
   bytes: number;
 }
 
+const COALESCE_BYTES = 1024 * 1024;
+
 export async function* tableData(
   client: pg.Client,
   schema: string,
@@ -35,10 +37,22 @@ export async function* tableData(
     onChunk?.(source.rowCount, bytes);
     return out;
   };
+  // Socket reads are ~64 KB; handing them on in runs of about 1 MB means 16 times fewer file
+  // writes and stream hand-offs downstream.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   for await (const chunk of source as AsyncIterable<Buffer>) {
     const out = rewriter ? rewriter.push(chunk) : chunk;
-    if (out.length > 0) yield emit(out);
+    if (out.length === 0) continue;
+    pending.push(out);
+    pendingBytes += out.length;
+    if (pendingBytes >= COALESCE_BYTES) {
+      yield emit(pending.length === 1 ? out : Buffer.concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+    }
   }
+  if (pendingBytes > 0) yield emit(Buffer.concat(pending, pendingBytes));
   if (rewriter) rewriter.end();
   // One CopyData message per row in text format: the stream's count is the row count.
   tally({ table: table.name, rows: source.rowCount, sha256: hash.digest('hex'), bytes });
