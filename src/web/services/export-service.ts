@@ -122,7 +122,10 @@ export class ExportService {
       await pipeline(opened.stream, countBytes, res);
       audit('completed', { workspaceName, bytes });
     } catch (err) {
-      const aborted = (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' && !res.writableFinished;
+      // The engine reports its own failures as ExporterError; anything else while the response
+      // was unfinished is the browser going away (Node 20 says ERR_STREAM_PREMATURE_CLOSE,
+      // Node 24 other codes), which is no failure of ours.
+      const aborted = !isExporterError(err) && !res.writableFinished;
       if (aborted) {
         audit('aborted', { workspaceName, bytes });
       } else {
