@@ -142,7 +142,7 @@ describe('target of another PostgreSQL major version', () => {
   it('loads into embedded PostgreSQL 18 with the same rows', async () => {
     const file = join(dir, 'major.sql');
     await exportToFile({ mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: workspace.id }, file);
-    const server = await startEmbeddedPostgres();
+    const server = await startEmbeddedPostgres(18);
     try {
       const replay = await psqlFile(server.adminUrl, file);
       expect(replay.stderr).toBe('');

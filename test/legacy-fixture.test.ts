@@ -91,8 +91,12 @@ describe('main database rows', () => {
       const dec = (col: string): string => fernet.decryptString(String(row?.[col]));
       expect(dec('database_port')).toMatch(/^\d+$/);
       expect(dec('database_ssl_mode')).toBe('disable');
-      expect(row?.database_password).toBeNull(); // the test server uses trust auth: no password in the URL
-      const client = new pg.Client({ host: dec('database_host'), port: Number(dec('database_port')), user: dec('database_username'), database: dec('database_name') });
+      // A URL without a password (trust auth) stores NULL, not an encrypted empty string.
+      const urlPassword = decodeURIComponent(new URL(w.databaseUrl).password);
+      if (urlPassword === '') expect(row?.database_password).toBeNull();
+      else expect(dec('database_password')).toBe(urlPassword);
+      const password = urlPassword === '' ? undefined : dec('database_password');
+      const client = new pg.Client({ host: dec('database_host'), port: Number(dec('database_port')), user: dec('database_username'), password, database: dec('database_name') });
       await client.connect();
       try {
         const schema = row?.database_use_schema === true ? w.id : 'public';

