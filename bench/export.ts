@@ -5,31 +5,13 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
+import { ADMIN_URL as ADMIN, sql, urlFor } from './bench-db.js';
 import { arg, machineLine, measure, type Measurement } from './measure.js';
 
 // Run as a person runs it: the file itself, so its #! line (and the node flags there) applies.
 const CLI = 'dist/src/cli/main.js';
-const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResultRow[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<pg.QueryResultRow>(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-function urlFor(db: string): string {
-  const u = new URL(ADMIN);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 export async function main(args: string[]): Promise<void> {
   const users = Number(arg(args, '--users', '200000'));
   const auditLogs = Number(arg(args, '--audit-logs', '2000000'));

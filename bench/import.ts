@@ -12,30 +12,14 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { admin, urlFor } from './bench-db.js';
 import { arg, machineLine, measure, type Measurement } from './measure.js';
 
 // Run as a person runs it: the file itself, so its #! line (and the node flags there) applies.
 const CLI = 'dist/src/cli/main.js';
 
 const run = promisify(execFile);
-const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MIN_BYTES = 500e6;
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-function urlFor(db: string): string {
-  const u = new URL(ADMIN);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 async function freshDatabase(name: string): Promise<string> {
   await admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

@@ -7,19 +7,8 @@
 import pg from 'pg';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
+import { admin, ADMIN_URL as ADMIN } from './bench-db.js';
 import { arg, machineLine } from './measure.js';
-
-const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 export async function main(args: string[]): Promise<void> {
   const users = Number(arg(args, '--users', '100000'));

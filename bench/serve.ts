@@ -11,26 +11,16 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { startDevIdp } from '../src/web/dev-idp.js';
 import { twoFreePorts } from '../test/web/helpers/stack.js';
 import { signInToApp } from '../test/web/helpers/oidc-flow.js';
+import { admin, ADMIN_URL as ADMIN } from './bench-db.js';
 import { arg, machineLine } from './measure.js';
 
-const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = 'fe_bench_serve';
 
-async function admin(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
