@@ -1,13 +1,12 @@
 /** `fief-exporter workspaces` and `export` as a person runs them: exit codes and one-sentence errors. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, type SeededInstance } from '../src/dev/seed/index.js';
-import { runCli } from '../src/cli/program.js';
 import { createDatabase } from './helpers/db.js';
 import { tempDir } from './helpers/dump.js';
+import { cli } from './helpers/cli.js';
 
 const KEY = generateKey();
 const dir = tempDir();
@@ -29,24 +28,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => drop());
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string; stdout: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  const err = new PassThrough();
-  let stderr = '';
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(chunk.toString()), true));
-  try {
-    const code = await runCli(['node', 'fief-exporter', ...args], err);
-    return { code, stderr, stdout: out.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.env = saved;
-  }
-}
 
 function id(name: string): string {
   const w = instance.workspaces.find((x) => x.name === name);

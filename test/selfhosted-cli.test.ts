@@ -1,6 +1,6 @@
 /** `fief-exporter migrate-in-place` usage errors (exit 2) and connection failures (exit 1), in-process. */
 import { describe, expect, it } from 'vitest';
-import { cli, expectOneLineError } from './helpers/selfhosted-cli.js';
+import { cli, expectOneLineError } from './helpers/cli.js';
 
 const ID = '00000000-0000-4000-8000-000000000000';
 

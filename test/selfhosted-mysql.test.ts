@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExporterError } from '../src/errors.js';
 import { parseMysqlUrl } from '../src/selfhosted/mysql-client.js';
 import { migrateMysql, renameStatement } from '../src/selfhosted/mysql.js';
-import { cli, expectOneLineError } from './helpers/selfhosted-cli.js';
+import { cli, expectOneLineError } from './helpers/cli.js';
 
 const SERVER = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const suffix = randomUUID().slice(0, 8);

@@ -12,7 +12,7 @@ import { FIEF_ENUM_TYPES } from '../src/selfhosted/pg-plan.js';
 import { rowDigests, snapshotSchema, tableNames, type SchemaSnapshot } from './helpers/catalog-snapshot.js';
 import { createDatabase } from './helpers/db.js';
 import { useLegacyInstance } from './helpers/legacy.js';
-import { cli, expectOneLineError } from './helpers/selfhosted-cli.js';
+import { cli, expectOneLineError } from './helpers/cli.js';
 
 const legacy = await useLegacyInstance({ users: 20, auditLogs: 40 });
 const mainDatabase = { connectionString: legacy.databaseUrl };

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isExporterError } from '../src/errors.js';
 import { migrateSqlite } from '../src/selfhosted/sqlite.js';
 import { tempDir } from './helpers/dump.js';
-import { cli, expectOneLineError } from './helpers/selfhosted-cli.js';
+import { cli, expectOneLineError } from './helpers/cli.js';
 
 const root = tempDir('fief-exporter-sqlite-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));

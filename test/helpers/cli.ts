@@ -1,4 +1,4 @@
-/** Runs `fief-exporter <args>` in-process, as test/export-cli.test.ts does, capturing both streams. */
+/** Runs `fief-exporter <args>` in-process, capturing both streams; `env` is set for the call only. */
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
 
@@ -8,7 +8,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function cli(args: string[]): Promise<CliResult> {
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
   const err = new PassThrough();
   let stderr = '';
   err.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -20,6 +22,7 @@ export async function cli(args: string[]): Promise<CliResult> {
     return { code, stderr, stdout: out.join('') };
   } finally {
     process.stdout.write = write;
+    process.env = saved;
   }
 }
 
