@@ -79,6 +79,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
           replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
         }, () => server.flushed());
+        await (replay as Replay | null)?.commit();
       } catch (err) {
         await server.rollback();
         throw explain(err, replay, reader, single);

@@ -157,6 +157,17 @@ export class Replay {
     if (!this.opts.singleTransaction && status === 'idle' && kind !== 'session') this.committed = true;
   }
 
+  /**
+   * The one COMMIT of a single-transaction import. The caller runs it only once the whole input
+   * pipeline has succeeded: a truncated gzip can end the decompressed stream cleanly and report
+   * its error just after, and that error must still roll everything back.
+   */
+  async commit(): Promise<void> {
+    if (!this.opts.singleTransaction) return;
+    await this.server.execute('COMMIT');
+    this.committed = true;
+  }
+
   private async ensureTarget(): Promise<void> {
     if (this.targetReady) return;
     this.targetReady = true;
@@ -170,10 +181,7 @@ export class Replay {
     }
     if (this.format.ours) this.format.verify(this.reader.line);
     await this.ensureTarget();
-    if (this.opts.singleTransaction) {
-      await this.server.execute('COMMIT');
-      this.committed = true;
-    } else if (this.server.txStatus !== 'idle') {
+    if (!this.opts.singleTransaction && this.server.txStatus !== 'idle') {
       throw new ExporterError('IMPORT_FAILED', 'the script ends inside a transaction it opened without committing it (psql would discard it silently)');
     }
   }
