@@ -2,13 +2,13 @@
  * `fief-exporter dev seed` as a person runs it (a real process): it creates the database when
  * missing, prints the generated key, and turns bad input into one sentence with the right exit code.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../src/crypto/fernet.js';
 import { adminUrl, query, urlFor } from './helpers/db.js';
+import { run as runProcess, type ProcessResult } from './helpers/dump.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const created: string[] = [];
@@ -17,18 +17,10 @@ afterAll(async () => {
   for (const name of created) await query(adminUrl(), `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
 });
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dev', 'seed', ...args], {
-      cwd: root,
-      env: { ...process.env, FIEF_EXPORTER_DEBUG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function run(args: string[]): Promise<ProcessResult> {
+  return runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dev', 'seed', ...args], null, {
+    cwd: root,
+    env: { ...process.env, FIEF_EXPORTER_DEBUG: '' },
   });
 }
 

@@ -2,30 +2,16 @@
  * `fief-exporter import` as a process: stdin input (plain and gzip), the libpq variables,
  * exit codes (0 ok, 1 failure, 2 usage) and what it prints.
  */
-import { spawn } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { query, useTestDatabase } from './helpers/db.js';
+import { run as runProcess, type ProcessResult } from './helpers/dump.js';
 import { V1_KEY, v1Dump } from './helpers/v1-dump.js';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = ProcessResult;
 
 function cli(args: string[], input: Buffer | string | null, env: NodeJS.ProcessEnv = process.env): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined); // the CLI may exit before reading everything
-    child.stdin.end(input ?? undefined);
-  });
+  return runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', ...args], input, { env });
 }
 
 describe('fief-exporter import (process)', () => {

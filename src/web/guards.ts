@@ -62,7 +62,8 @@ export async function requireBearer(request: FastifyRequest): Promise<void> {
         'www-authenticate': 'Bearer realm="fief-exporter", error="invalid_token"',
       });
     }
-    request.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'bearer token check failed: IdP unavailable');
+    // Only our own SignInError sentences are logged: they describe the failure, never the token.
+    request.log.warn({ reason: err instanceof SignInError ? err.message : 'unexpected error' }, 'bearer token check failed: IdP unavailable');
     throw new HttpProblem(503, 'Sign-in unavailable', 'The Fief server cannot be reached to check your token. Please try again shortly.', {
       'retry-after': '30',
     });

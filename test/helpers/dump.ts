@@ -30,9 +30,10 @@ export interface ProcessResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], input?: Buffer | string): Promise<ProcessResult> {
+/** Runs a process to completion, feeding `input` on stdin, and collects its output. */
+export function run(cmd: string, args: string[], input?: Buffer | string | null, options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,7 +41,7 @@ export function run(cmd: string, args: string[], input?: Buffer | string): Promi
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
+    child.stdin.end(input ?? undefined);
   });
 }
 
