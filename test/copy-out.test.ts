@@ -4,6 +4,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CopyOutStream } from '../src/dump/copy-out.js';
+import { RunPool } from '../src/dump/run-pool.js';
 import { useTestDatabase } from './helpers/db.js';
 
 const db = await useTestDatabase('fe_copyout');
@@ -39,6 +40,10 @@ describe('CopyOutStream', () => {
     expect(fast.rowCount).toBe(60000);
     const slow = client.query(new CopyOutStream(QUERY) as unknown as pg.Submittable) as unknown as CopyOutStream;
     expect(await digest(slow, true)).toEqual(reference);
+    // Small runs: rows and socket reads straddle run boundaries everywhere.
+    const small = client.query(new CopyOutStream(QUERY, new RunPool(1000)) as unknown as pg.Submittable) as unknown as CopyOutStream;
+    expect(await digest(small, true)).toEqual(reference);
+    expect(small.rowCount).toBe(60000);
     // The socket is handed back to pg: the client answers ordinary queries afterwards.
     expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });

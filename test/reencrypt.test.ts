@@ -20,7 +20,9 @@ describe('CopyRowRewriter', () => {
     const input = Buffer.from(rows.map((r) => r.join('\t')).join('\n') + '\n');
     for (const cut of [1, 7, 50, input.length - 3]) {
       const rw = rewriter();
-      const out = Buffer.concat([rw.push(input.subarray(0, cut)), rw.push(input.subarray(cut)), rw.end()]).toString('utf8');
+      // push() owns (and may rewrite) what it is given: hand it copies.
+      const out = Buffer.concat([...rw.push(Buffer.from(input.subarray(0, cut))), ...rw.push(Buffer.from(input.subarray(cut)))]).toString('utf8');
+      rw.end();
       const lines = out.split('\n');
       expect(lines.pop()).toBe('');
       const fields = lines.map((l) => l.split('\t'));
@@ -30,6 +32,37 @@ describe('CopyRowRewriter', () => {
         ['a2', 'tök 2 🦄', 'refresh', ''],
       ]);
     }
+  });
+
+  it('rewrites values whose new encoding has another length, in any target order, one byte per chunk too', () => {
+    const input = 'r1\tshort\t\\N\tkeep\nr2\tx\\ty\tlonger value\t\\\\\n';
+    const rewrite = (v: string): string => (v.length < 6 ? `${v}+grown\t` : v.slice(0, 2));
+    const expected = 'r1\tshort+grown\\t\t\\N\tkeep\nr2\tx\\ty+grown\\t\tlo\t\\\\\n';
+    const whole = new CopyRowRewriter('t', columns, ['refresh_token', 'access_token'], rewrite);
+    expect(Buffer.concat(whole.push(Buffer.from(input))).toString()).toBe(expected);
+    whole.end();
+    const bytes = new CopyRowRewriter('t', columns, ['access_token', 'refresh_token'], rewrite);
+    const parts = [...Buffer.from(input)].flatMap((b) => bytes.push(Buffer.from([b])));
+    expect(Buffer.concat(parts).toString()).toBe(expected);
+    bytes.end();
+    // Split in three anywhere: the straddling rows are rewritten too.
+    for (let a = 1; a < input.length; a += 3) {
+      for (let b = a; b < input.length; b += 5) {
+        const rw = new CopyRowRewriter('t', columns, ['access_token', 'refresh_token'], rewrite);
+        const all = Buffer.from(input);
+        const pieces = [all.subarray(0, a), all.subarray(a, b), all.subarray(b)].flatMap((p) => rw.push(Buffer.from(p)));
+        expect(Buffer.concat(pieces).toString(), `cut at ${a}, ${b}`).toBe(expected);
+        rw.end();
+      }
+    }
+  });
+
+  it('refuses rows of the wrong shape and data that ends inside a row', () => {
+    expect(() => rewriter().push(Buffer.from('a\tb\tc\n'))).toThrow(/unexpected COPY row shape in fief_oauth_accounts/);
+    expect(() => rewriter().push(Buffer.from('a\tb\tc\td\te\n'))).toThrow(/unexpected COPY row shape/);
+    const rw = rewriter();
+    rw.push(Buffer.from('a\t\\N\t\\N'));
+    expect(() => rw.end()).toThrow(/COPY data of fief_oauth_accounts ended inside a row/);
   });
 
   it('stops on a token the source key cannot decrypt, naming table, column and row id', () => {

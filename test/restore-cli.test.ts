@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { query, useTestDatabase } from './helpers/db.js';
 import { run as runProcess, type ProcessResult } from './helpers/dump.js';
-import { V1_KEY, v1Dump } from './helpers/v1-dump.js';
+import { DUMP_KEY, fiefDump } from './helpers/fief-dump.js';
 
 type Result = ProcessResult;
 
@@ -15,16 +15,16 @@ function cli(args: string[], input: Buffer | string | null, env: NodeJS.ProcessE
 }
 
 describe('fief-exporter import (process)', () => {
-  it('reads a format-v1 dump from stdin (-), prints the summary and next steps, never the key', async () => {
+  it('reads a dump in our format from stdin (-), prints the summary and next steps, never the key', async () => {
     const db = await useTestDatabase();
-    const r = await cli(['-', '--database-url', db.url], v1Dump());
+    const r = await cli(['-', '--database-url', db.url], fiefDump());
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Imported 2 tables, 5 rows \(\d+ statements\) into 127\.0\.0\.1:\d+\/\w+ in \d+\.\d s\./);
     expect(r.stdout).toContain('line 1 of the file');
     expect(r.stdout).toContain('Fief >= 0.28');
     expect(r.stdout).toContain('fief grant-admin-role <email>');
     expect(r.stdout).toMatch(/Recreate the admin API keys/);
-    expect(r.stdout + r.stderr).not.toContain(V1_KEY);
+    expect(r.stdout + r.stderr).not.toContain(DUMP_KEY);
     expect(await query(db.url, 'SELECT count(*)::int AS n FROM fief_users')).toEqual([{ n: 3 }]);
   });
 

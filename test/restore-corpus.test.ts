@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
 import { query, useTestDatabase } from './helpers/db.js';
 import { captureDbState, type DbState } from './helpers/db-state.js';
-import { V1_KEY, v1Dump } from './helpers/v1-dump.js';
+import { DUMP_KEY, fiefDump } from './helpers/fief-dump.js';
 import { writeZip } from './helpers/zip-file.js';
 
 /** Deterministic "random" bytes, so a failure reproduces. */
@@ -24,8 +24,8 @@ function garbage(size: number, seed: string): Buffer {
 }
 
 const gz = (s: string): Buffer => gzipSync(Buffer.from(s));
-const v1 = v1Dump();
-const keyed = `-- ENCRYPTION_KEY=${V1_KEY}\n-- a header\nCREATE TABLE t (a int);\nSELEC 1;\n`;
+const ours = fiefDump();
+const keyed = `-- ENCRYPTION_KEY=${DUMP_KEY}\n-- a header\nCREATE TABLE t (a int);\nSELEC 1;\n`;
 
 type Case = [name: string, content: string | Buffer | ((dir: string) => Promise<string>), pattern: RegExp];
 
@@ -68,8 +68,8 @@ const CASES: Case[] = [
   ['a UTF-8 BOM, then an error on line 3', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('CREATE TABLE a (x int);\n\nSELEC 1;\n')]), /line 3: SELEC 1; failed: syntax error at or near "SELEC"/],
   ['CRLF line ends, unterminated quote on line 2', "CREATE TABLE a (x text);\r\nINSERT INTO a VALUES ('x);\r\n", /line 2: unterminated quoted string/],
   ['the key line is never echoed', keyed, /line 4: SELEC 1; failed: syntax error/],
-  ['format v1 truncated mid-COPY', v1.slice(0, v1.indexOf('bob@')), /the dump is truncated: line \d+: the COPY data starting at line \d+ has no terminating/],
-  ['format v1 cut mid-statement', v1.slice(0, v1.indexOf('ALTER TABLE') + 30), /the dump ends at line \d+ in the middle of a statement: it is truncated/],
+  ['our format truncated mid-COPY', ours.slice(0, ours.indexOf('bob@')), /the dump is truncated: line \d+: the COPY data starting at line \d+ has no terminating/],
+  ['our format cut mid-statement', ours.slice(0, ours.indexOf('ALTER TABLE') + 30), /the dump ends at line \d+ in the middle of a statement: it is truncated/],
   ['pg_dump custom format', Buffer.concat([Buffer.from('PGDMP'), garbage(200, 'custom')]), /is a pg_dump custom-format archive, not a plain SQL script: restore it with pg_restore/],
   ['truncated gzip', async (dir) => {
     const full = gz(`CREATE TABLE a (x int);\n${'INSERT INTO a VALUES (1);\n'.repeat(2000)}`);
@@ -141,7 +141,7 @@ describe('hostile and malformed inputs', () => {
     expect(lines, output).toHaveLength(1);
     expect(lines[0]).toMatch(/^fief-exporter: /);
     expect(lines[0]).toMatch(pattern);
-    expect(output).not.toContain(V1_KEY);
+    expect(output).not.toContain(DUMP_KEY);
     expect(await captureDbState(target.url)).toEqual(before);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The two halves together: a real workspace exported by the dump engine (format v1, with its
+ * The two halves together: a real workspace exported by the dump engine (our format, with its
  * hostile seed data) imports, verifies, and ends in the same state as `psql -1` would leave;
  * the same file damaged by one byte inside COPY data is refused with nothing committed.
  */
@@ -26,7 +26,7 @@ describe('export then import', () => {
     const psql = await psqlFile(viaPsql.url, file);
     expect(psql.code, psql.stderr).toBe(0);
     const summary = await importDump({ file, database: { connectionString: viaUs.url } });
-    expect(summary).toMatchObject({ format: 'fief-v1', encryptionKeyOnLine1: true });
+    expect(summary).toMatchObject({ format: 'fief', encryptionKeyOnLine1: true });
     expect(summary.rows).toBeGreaterThan(0);
     expect(await captureDbState(viaUs.url)).toEqual(await captureDbState(viaPsql.url));
 
@@ -43,7 +43,7 @@ describe('export then import', () => {
     const before = await captureDbState(target.url);
     const err = await importDump({ file: damaged, database: { connectionString: target.url } }).catch((e: unknown) => e);
     expect(isExporterError(err) && err.code).toBe('IMPORT_VERIFY_FAILED');
-    expect((err as Error).message).toMatch(/fief_users: the SHA-256 of its COPY data does not match/);
+    expect((err as Error).message).toMatch(/fief_users: the CRC-32 of its COPY data does not match/);
     expect(await captureDbState(target.url)).toEqual(before);
   });
 });

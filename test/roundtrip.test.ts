@@ -29,7 +29,7 @@ describe.each([
     const theirs = await createDatabase('fe_rt_psql');
     try {
       const summary = await importDump({ file, database: { connectionString: ours.url } });
-      expect(summary.format).toBe('fief-v1');
+      expect(summary.format).toBe('fief');
       // Pruned tables are created but carry no COPY block.
       expect(summary.tables).toBe('pruneDeadSecrets' in options ? 21 : 28);
       let psqlInput = file;

@@ -16,10 +16,12 @@ import { VERSION } from '../version.js';
 import { dumpFileName } from './filename.js';
 import { assertPrunable, checkEncryptedValues, DEAD_SECRET_TABLES, preflightWarnings } from './preflight.js';
 import { Reencryptor } from './reencrypt.js';
+import { RunPool } from './run-pool.js';
 import { readSchemaCatalog } from './source-catalog.js';
 import { writeDump, type DumpSummary } from './writer.js';
 
 export type { DumpSummary } from './writer.js';
+export { RunPool } from './run-pool.js';
 
 export interface ExportOptions {
   mainDatabase: ClientConfig;
@@ -32,6 +34,11 @@ export interface ExportOptions {
   pruneDeadSecrets?: boolean;
   gzip?: boolean;
   onProgress?: (p: { table: string; rows: number; bytes: number }) => void;
+  /**
+   * The row buffers' pool, for a consumer that releases each chunk once written (the CLI's
+   * file sink); without it, buffers are left to the garbage collector.
+   */
+  runs?: RunPool;
 }
 
 export interface OpenedDump {
@@ -115,7 +122,16 @@ export async function openWorkspaceDump(opts: ExportOptions): Promise<OpenedDump
       `Then set ENCRYPTION_KEY to the value on line 1 and start Fief >= 0.28 on that database.`,
     ];
     const summary: DumpSummary = { tables: [], rows: 0, bytes: 0 };
-    const plan = { catalog, targetSchema: opts.targetSchema ?? 'public', prefix, outputKey, reencryptor: opts.keepKey ? null : reencryptor, pruned, header };
+    const plan = {
+      catalog,
+      targetSchema: opts.targetSchema ?? 'public',
+      prefix,
+      outputKey,
+      reencryptor: opts.keepKey ? null : reencryptor,
+      pruned,
+      header,
+      runs: opts.runs ?? new RunPool(),
+    };
 
     const source = Readable.from(writeDump(client, plan, summary, opts.onProgress), { objectMode: false, highWaterMark: 256 * 1024 });
     let stream: Readable = source;

@@ -43,56 +43,120 @@ export class Reencryptor {
   }
 }
 
+const NL = 0x0a;
+const TAB = 0x09;
+
 /**
  * Rewrites selected fields of COPY text rows. Rows end with `\n` (a newline inside a value is
- * escaped as `\n`), so splitting the byte stream on 0x0A is exact; a row may span chunks.
+ * escaped as `\n`) and fields with `\t`, so both splits are exact on bytes; a row may span
+ * chunks. It works on the bytes and only turns the rewritten fields into strings: a Fernet
+ * token keeps its length when re-encrypted (same plaintext, same padding), so the new one is
+ * written over the old in place and the chunk is handed on without a copy. push() takes
+ * ownership of the chunk it is given.
  */
 export class CopyRowRewriter {
-  #carry = '';
-  readonly #decoder = new TextDecoder('utf-8');
+  #carry: Buffer | null = null;
+  /** Column indexes to rewrite, in column order (pieces are cut left to right). */
+  readonly #targets: number[];
+  readonly #idIndex: number;
 
   constructor(
     private readonly table: string,
     private readonly columns: readonly string[],
-    private readonly targets: readonly string[],
+    targets: readonly string[],
     private readonly rewrite: (value: string) => string,
-  ) {}
-
-  push(chunk: Buffer): Buffer {
-    const text = this.#carry + this.#decoder.decode(chunk, { stream: true });
-    const end = text.lastIndexOf('\n');
-    if (end < 0) {
-      this.#carry = text;
-      return Buffer.alloc(0);
-    }
-    this.#carry = text.slice(end + 1);
-    const lines = text.slice(0, end).split('\n').map((line) => this.#rewriteLine(line));
-    return Buffer.from(lines.join('\n') + '\n', 'utf8');
+  ) {
+    this.#targets = targets
+      .map((name) => {
+        const index = columns.indexOf(name);
+        if (index < 0) throw new Error(`${table} has no column ${name}`);
+        return index;
+      })
+      .sort((a, b) => a - b);
+    this.#idIndex = columns.indexOf('id');
   }
 
-  end(): Buffer {
-    const rest = this.#carry + this.#decoder.decode();
-    if (rest !== '') throw new Error(`COPY data of ${this.table} ended inside a row`);
-    return Buffer.alloc(0);
-  }
-
-  #rewriteLine(line: string): string {
-    const fields = line.split('\t');
-    if (fields.length !== this.columns.length) throw new Error(`unexpected COPY row shape in ${this.table}`);
-    for (const name of this.targets) {
-      const index = this.columns.indexOf(name);
-      const value = decodeCopyField(fields[index] ?? '\\N');
-      if (value === null) continue;
-      try {
-        fields[index] = encodeCopyField(this.rewrite(value));
-      } catch (err) {
-        if (err instanceof FernetTokenError) {
-          const idIndex = this.columns.indexOf('id');
-          throw decryptFailure(this.table, name, idIndex >= 0 ? (decodeCopyField(fields[idIndex] ?? '') ?? '?') : '?');
-        }
-        throw err;
+  /**
+   * The rewritten complete rows of `chunk` (and of the row carried over from the chunk
+   * before), as views of `chunk` where possible: the pieces, in order.
+   */
+  push(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let start = 0;
+    if (this.#carry) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.#carry = Buffer.concat([this.#carry, chunk]);
+        return out;
       }
+      // Only the row that straddles the two chunks is copied.
+      const row = Buffer.concat([this.#carry, chunk.subarray(0, nl + 1)]);
+      this.#carry = null;
+      out.push(this.#rewriteRows(row));
+      start = nl + 1;
     }
-    return fields.join('\t');
+    const end = chunk.lastIndexOf(NL);
+    if (end + 1 < chunk.length && end + 1 >= start) this.#carry = Buffer.from(chunk.subarray(Math.max(end + 1, start)));
+    if (end >= start) out.push(this.#rewriteRows(chunk.subarray(start, end + 1)));
+    return out;
+  }
+
+  /** Rewrites whole rows (data ends with a newline), in place when lengths allow. */
+  #rewriteRows(data: Buffer): Buffer {
+    const end = data.length - 1;
+    // Pieces before and after fields whose new value has another length (never for a valid
+    // token, but the bytes decide, not that assumption).
+    const pieces: Buffer[] = [];
+    let copiedTo = 0;
+    const starts = new Array<number>(this.columns.length + 1);
+    for (let row = 0; row <= end; ) {
+      const rowEnd = data.indexOf(NL, row);
+      let count = 0;
+      for (let at = row; ; ) {
+        if (count === this.columns.length) throw new Error(`unexpected COPY row shape in ${this.table}`);
+        starts[count++] = at;
+        const tab = data.indexOf(TAB, at);
+        if (tab < 0 || tab > rowEnd) break;
+        at = tab + 1;
+      }
+      if (count !== this.columns.length) throw new Error(`unexpected COPY row shape in ${this.table}`);
+      starts[count] = rowEnd + 1;
+      for (const index of this.#targets) {
+        const from = starts[index] ?? 0;
+        const to = (starts[index + 1] ?? 0) - 1;
+        const replacement = this.#rewriteField(data, from, to, index, starts);
+        if (replacement === null) continue;
+        if (Buffer.byteLength(replacement) === to - from) {
+          data.write(replacement, from, 'utf8');
+        } else {
+          pieces.push(data.subarray(copiedTo, from), Buffer.from(replacement, 'utf8'));
+          copiedTo = to;
+        }
+      }
+      row = rowEnd + 1;
+    }
+    const rest = data.subarray(copiedTo);
+    return pieces.length === 0 ? rest : Buffer.concat([...pieces, rest]);
+  }
+
+  end(): void {
+    if (this.#carry) throw new Error(`COPY data of ${this.table} ended inside a row`);
+  }
+
+  /** The COPY-encoded new value of data[from, to), or null to leave it (a NULL). */
+  #rewriteField(data: Buffer, from: number, to: number, column: number, starts: number[]): string | null {
+    const raw = data.toString('utf8', from, to);
+    const value = raw.includes('\\') ? decodeCopyField(raw) : raw;
+    if (value === null) return null;
+    try {
+      return encodeCopyField(this.rewrite(value));
+    } catch (err) {
+      if (err instanceof FernetTokenError) {
+        const id = this.#idIndex;
+        const rowId = id >= 0 ? (decodeCopyField(data.toString('utf8', starts[id] ?? 0, (starts[id + 1] ?? 1) - 1)) ?? '?') : '?';
+        throw decryptFailure(this.table, this.columns[column] ?? '?', rowId);
+      }
+      throw err;
+    }
   }
 }

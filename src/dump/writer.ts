@@ -6,12 +6,12 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/connection.js';
 import { ExporterError } from '../errors.js';
 import { commentSafe } from './filename.js';
+import { CHECKSUMS, FORMAT_LINE, FORMAT_VERSION } from './format.js';
 import { copyColumns, renderCopyHeader, renderCreateTable, renderEnum, renderPostData } from './ddl.js';
 import { CopyRowRewriter, encryptedColumnsOf, type Reencryptor } from './reencrypt.js';
+import type { RunPool } from './run-pool.js';
 import type { SchemaCatalog } from './source-catalog.js';
 import { tableData, type TableTally } from './table-data.js';
-
-export const FORMAT_LINE = '-- fief-exporter dump format 1';
 
 export interface DumpPlan {
   catalog: SchemaCatalog;
@@ -24,6 +24,8 @@ export interface DumpPlan {
   /** Tables whose rows are left out. */
   pruned: Set<string>;
   header: string[];
+  /** Where the row buffers come from (and go back to, if the consumer releases them). */
+  runs: RunPool;
 }
 
 export interface DumpSummary {
@@ -73,7 +75,7 @@ export async function* writeDump(
         : null;
     yield renderCopyHeader(target, t);
     try {
-      yield* tableData(client, catalog.schema, t, rewriter, (tally) => summary.tables.push(tally), (rows, bytes) =>
+      yield* tableData(client, catalog.schema, t, rewriter, (tally) => summary.tables.push(tally), plan.runs, (rows, bytes) =>
         onProgress?.({ table: t.name, rows, bytes }),
       );
     } catch (err) {
@@ -86,8 +88,9 @@ export async function* writeDump(
 
   yield* renderPostData(target, catalog.tables);
 
+  const field = CHECKSUMS[FORMAT_VERSION].field;
   for (const t of summary.tables) {
-    yield `-- fief-exporter:verify ${JSON.stringify({ table: t.table, rows: t.rows, sha256: t.sha256 })}\n`;
+    yield `-- fief-exporter:verify ${JSON.stringify({ table: t.table, rows: t.rows, [field]: t.checksum })}\n`;
     summary.rows += t.rows;
     summary.bytes += t.bytes;
   }

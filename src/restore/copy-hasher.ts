@@ -1,17 +1,18 @@
 /**
- * SHA-256 of a COPY block's data lines as the dump engine wrote them (`\n` line ends). A dump
+ * The format's checksum (src/dump/format.ts) of a COPY block's data lines as the dump engine wrote them (`\n` line ends). A dump
  * that went through a CRLF conversion still loads in psql (the server accepts `\r\n` in COPY
  * text), so `\r\n` is hashed as `\n`; a bare `\r` is hashed as is. Without any `\r` in a slice
  * this is one native update per slice.
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { BlockChecksum } from '../dump/format.js';
 import { CR, NL } from './bytes.js';
 
 const CR_BYTE = Buffer.from([CR]);
 
 export class CopyHasher {
-  private readonly hash: Hash = createHash('sha256');
   private pendingCr = false;
+
+  constructor(private readonly hash: BlockChecksum) {}
 
   update(slice: Buffer): void {
     if (slice.length === 0) return;
@@ -39,6 +40,6 @@ export class CopyHasher {
   digest(): string {
     if (this.pendingCr) this.hash.update(CR_BYTE);
     this.pendingCr = false;
-    return this.hash.digest('hex');
+    return this.hash.digest();
   }
 }

@@ -1,31 +1,33 @@
 /**
- * Dump format v1 (docs/architecture.md): recognises our dumps by their second line, collects
- * the `-- fief-exporter:verify` / `:complete` footer and checks it against what was loaded
- * before anything is committed. Files from plain pg_dump are "foreign" and only replayed.
+ * Our dump format (docs/architecture.md, versions 1 and 2): recognises our dumps by their
+ * second line, collects the `-- fief-exporter:verify` / `:complete` footer and checks it
+ * against what was loaded before anything is committed. Files from plain pg_dump are
+ * "foreign" and only replayed.
  */
+import { CHECKSUMS, type ChecksumKind, type FormatVersion, formatVersionOf } from '../dump/format.js';
 import { ExporterError } from '../errors.js';
 
-export const FORMAT_LINE = '-- fief-exporter dump format 1';
 const KEY_PREFIX = '-- ENCRYPTION_KEY=';
 const VERIFY = '-- fief-exporter:verify ';
 const COMPLETE = '-- fief-exporter:complete ';
 
 interface Expected {
   rows: number;
-  sha256: string;
+  checksum: string;
   line: number;
 }
 
 export interface LoadedBlock {
   table: string;
   rows: number;
-  sha256: string | null;
+  /** The format's checksum of the bytes sent, or null for a foreign script. */
+  checksum: string | null;
   line: number;
 }
 
 export class DumpFormat {
-  /** Line 2 announced format v1. */
-  ours = false;
+  /** The version line 2 announced, or null: a foreign script. */
+  version: FormatVersion | null = null;
   /** Line 1 holds the ENCRYPTION_KEY (its value is never kept). */
   keyOnLine1 = false;
   private readonly expected = new Map<string, Expected>();
@@ -33,6 +35,15 @@ export class DumpFormat {
   private readonly loaded: LoadedBlock[] = [];
   /** The first malformed footer line: reported at verification, after the truncation check. */
   private problem: ExporterError | null = null;
+
+  get ours(): boolean {
+    return this.version !== null;
+  }
+
+  /** How this dump checksums its COPY blocks (only for our dumps). */
+  get checksum(): ChecksumKind | null {
+    return this.version === null ? null : CHECKSUMS[this.version];
+  }
 
   get hasCompleteMarker(): boolean {
     return this.complete !== null;
@@ -42,10 +53,17 @@ export class DumpFormat {
   comment(text: string, line: number): void {
     const t = text.replace(/\r$/, '');
     if (line === 1) this.keyOnLine1 = t.startsWith(KEY_PREFIX);
-    if (line === 2) this.ours = t === FORMAT_LINE;
-    if (!this.ours) return;
+    if (line === 2) {
+      const version = formatVersionOf(t);
+      if (version === 'unknown') {
+        throw new ExporterError('IMPORT_FAILED', `line 2: ${t.slice(3)} is newer than this fief-exporter reads (1 or 2); import it with a newer fief-exporter`);
+      }
+      this.version = version;
+    }
+    const kind = this.checksum;
+    if (!kind) return;
     try {
-      if (t.startsWith(VERIFY)) this.verifyLine(t.slice(VERIFY.length), line);
+      if (t.startsWith(VERIFY)) this.verifyLine(t.slice(VERIFY.length), line, kind);
       else if (t.startsWith(COMPLETE)) this.completeLine(t.slice(COMPLETE.length), line);
     } catch (err) {
       // A cut-off footer line is malformed too: decide once we know whether the file is complete.
@@ -53,14 +71,15 @@ export class DumpFormat {
     }
   }
 
-  private verifyLine(json: string, line: number): void {
+  private verifyLine(json: string, line: number, kind: ChecksumKind): void {
     const v = parseJson(json, line, 'verify');
     const table = v.table;
-    if (typeof table !== 'string' || !isCount(v.rows) || typeof v.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(v.sha256)) {
+    const checksum = v[kind.field];
+    if (typeof table !== 'string' || !isCount(v.rows) || typeof checksum !== 'string' || !kind.pattern.test(checksum)) {
       throw malformed(line, 'verify');
     }
     if (this.expected.has(table)) throw verifyError(`line ${line}: a second verify line for table ${table}`);
-    this.expected.set(table, { rows: v.rows, sha256: v.sha256, line });
+    this.expected.set(table, { rows: v.rows, checksum, line });
   }
 
   private completeLine(json: string, line: number): void {
@@ -93,8 +112,9 @@ export class DumpFormat {
       if (exp.rows !== b.rows) {
         throw verifyError(`table ${b.table}: the server loaded ${b.rows} rows but the verify line (line ${exp.line}) says ${exp.rows}`);
       }
-      if (exp.sha256 !== b.sha256) {
-        throw verifyError(`table ${b.table}: the SHA-256 of its COPY data does not match the verify line (line ${exp.line}); the dump was altered or damaged`);
+      if (exp.checksum !== b.checksum) {
+        const label = this.checksum?.label ?? 'checksum';
+        throw verifyError(`table ${b.table}: the ${label} of its COPY data does not match the verify line (line ${exp.line}); the dump was altered or damaged`);
       }
       rows += b.rows;
     }

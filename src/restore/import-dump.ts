@@ -38,8 +38,8 @@ export interface ImportProgress {
 }
 
 export interface ImportSummary {
-  /** 'fief-v1': our format, verified before commit; 'plain': any other SQL script (pg_dump). */
-  format: 'fief-v1' | 'plain';
+  /** 'fief': our format (version 1 or 2), verified before commit; 'plain': any other SQL script (pg_dump). */
+  format: 'fief' | 'plain';
   /** Line 1 of the file holds `-- ENCRYPTION_KEY=` (its value is never read into the summary). */
   encryptionKeyOnLine1: boolean;
   tables: number;
@@ -87,7 +87,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       const done: Replay = replay ?? unreachable();
       report(null, done.rows, true);
       return {
-        format: done.format.ours ? 'fief-v1' : 'plain',
+        format: done.format.ours ? 'fief' : 'plain',
         encryptionKeyOnLine1: done.format.keyOnLine1,
         tables: done.tables,
         rows: done.rows,

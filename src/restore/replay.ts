@@ -126,7 +126,8 @@ export class Replay {
   private async copy(ev: Statement, text: string): Promise<void> {
     const target = copyTarget(text);
     const table = target?.table ?? '?';
-    const hasher = this.format.ours ? new CopyHasher() : null;
+    const kind = this.format.checksum;
+    const hasher = kind ? new CopyHasher(kind.create()) : null;
     const activity = this.opts.onActivity;
     this.opts.onActivity?.(target?.written ?? table, this.rows);
     const data = this.reader.copyData((slice) => {
@@ -141,7 +142,7 @@ export class Replay {
     }
     this.tables++;
     this.rows += rows;
-    this.format.loadedBlock({ table, rows, sha256: hasher ? hasher.digest() : null, line: ev.line });
+    this.format.loadedBlock({ table, rows, checksum: hasher ? hasher.digest() : null, line: ev.line });
     activity?.(null, this.rows);
   }
 

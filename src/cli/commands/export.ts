@@ -1,13 +1,14 @@
 /** `fief-exporter export`: one workspace to a file (or stdout), never buffered. */
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
-import { openWorkspaceDump } from '../../dump/index.js';
+import { openWorkspaceDump, RunPool } from '../../dump/index.js';
 import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
+import { FileSink } from '../file-sink.js';
 import { requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { io } from '../io.js';
@@ -32,7 +33,9 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
   const progress = progressReporter(stderr);
+  const runs = new RunPool();
   const dump = await openWorkspaceDump({
+    runs,
     mainDatabase,
     encryptionKey,
     workspaceId: flags.workspace,
@@ -58,7 +61,7 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     if (toStdout) {
       await pipeline(dump.stream, process.stdout);
     } else {
-      await pipeline(dump.stream, createWriteStream(partial, { flags: flags.force ? 'w' : 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }));
+      await pipeline(dump.stream, new FileSink(partial, { flags: flags.force ? 'w' : 'wx', mode: 0o600, runs }));
     }
     const summary = await dump.result;
     if (!toStdout) await rename(partial, path);

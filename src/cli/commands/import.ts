@@ -87,8 +87,8 @@ function summaryText(s: ImportSummary): string {
     `Imported ${formatCount(s.tables)} tables, ${formatCount(s.rows)} rows (${formatCount(s.statements)} statements) into ${s.target} in ${s.seconds.toFixed(1)} s.`,
   ];
   if (s.dropped.length > 0) lines.push(`--clean dropped ${s.dropped.length} existing object(s) first.`);
-  if (s.format === 'fief-v1') {
-    lines.push('Every table matched its row count and SHA-256 from the dump before the commit.', '', 'Next steps:');
+  if (s.format === 'fief') {
+    lines.push('Every table matched its row count and checksum from the dump before the commit.', '', 'Next steps:');
     lines.push(
       s.encryptionKeyOnLine1
         ? '  1. Set ENCRYPTION_KEY in Fief\'s environment to the value on line 1 of the file (after "-- ENCRYPTION_KEY=").'

@@ -1,17 +1,21 @@
 /**
- * Hand-made dumps in fief-exporter format v1 (docs/architecture.md): our header, session
- * settings, BEGIN, two enum-typed tables with COPY data, a foreign key, the verify and complete
- * footer, COMMIT. Knobs break one thing at a time.
+ * Hand-made dumps in fief-exporter's format (docs/architecture.md), version 2 (CRC-32) or 1
+ * (SHA-256, what earlier builds wrote): our header, session settings, BEGIN, two enum-typed
+ * tables with COPY data, a foreign key, the verify and complete footer, COMMIT. Knobs break
+ * one thing at a time. Checksums are computed here, independently of src/dump/format.ts.
  */
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 
-export const V1_KEY = 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdDE=';
+export const DUMP_KEY = 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdDE=';
 
-export interface V1Options {
+export interface DumpOptions {
+  /** Format version (line 2); 2 unless told. */
+  version?: number;
   /** Declared row counts to put in verify lines instead of the true ones. */
   rows?: Record<string, number>;
-  /** Replace a table's sha256 in its verify line. */
-  sha256?: Record<string, string>;
+  /** Replace a table's checksum in its verify line. */
+  checksum?: Record<string, string>;
   /** Leave out the complete line (a dump cut short before its end). */
   omitComplete?: boolean;
   /** Total in the complete line instead of the true one. */
@@ -26,24 +30,27 @@ const USERS = [
 ];
 const CLIENTS = ['c0000000-0000-4000-8000-000000000001\tWeb; app\ta1b2c3d4-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000002\tCLI\t\\N'];
 
-export const V1_TABLES = { fief_users: USERS.length, fief_clients: CLIENTS.length };
+export const DUMP_TABLES = { fief_users: USERS.length, fief_clients: CLIENTS.length };
 
-function block(lines: string[]): { text: string; sha256: string } {
+function block(lines: string[], version: number): { text: string; checksum: string } {
   const text = lines.map((l) => `${l}\n`).join('');
-  return { text, sha256: createHash('sha256').update(text).digest('hex') };
+  const checksum = version === 1 ? createHash('sha256').update(text).digest('hex') : crc32(text).toString(16).padStart(8, '0');
+  return { text, checksum };
 }
 
-export function v1Dump(opts: V1Options = {}): string {
+export function fiefDump(opts: DumpOptions = {}): string {
+  const version = opts.version ?? 2;
+  const field = version === 1 ? 'sha256' : 'crc32';
   const schema = opts.schema ?? 'public';
   const q = schema === 'public' ? 'public' : `"${schema}"`;
-  const users = block(USERS);
-  const clients = block(CLIENTS);
-  const verify = (table: string, rows: number, sha: string): string =>
-    `-- fief-exporter:verify ${JSON.stringify({ table, rows: opts.rows?.[table] ?? rows, sha256: opts.sha256?.[table] ?? sha })}\n`;
+  const users = block(USERS, version);
+  const clients = block(CLIENTS, version);
+  const verify = (table: string, rows: number, checksum: string): string =>
+    `-- fief-exporter:verify ${JSON.stringify({ table, rows: opts.rows?.[table] ?? rows, [field]: opts.checksum?.[table] ?? checksum })}\n`;
   const total = USERS.length + CLIENTS.length;
   return [
-    `-- ENCRYPTION_KEY=${V1_KEY}\n`,
-    '-- fief-exporter dump format 1\n',
+    `-- ENCRYPTION_KEY=${DUMP_KEY}\n`,
+    `-- fief-exporter dump format ${version}\n`,
     '-- Workspace: Test; workspace (5f4e3d2c-0000-4000-8000-000000000000)\n',
     '-- Source: Fief 0.27 (alembic revision abc123)\n\n',
     "SET statement_timeout = 0;\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\nSET client_min_messages = warning;\n\n",
@@ -58,8 +65,8 @@ export function v1Dump(opts: V1Options = {}): string {
     `ALTER TABLE ONLY ${q}.fief_users ADD CONSTRAINT fief_users_pkey PRIMARY KEY (id);\n`,
     `ALTER TABLE ONLY ${q}.fief_clients ADD CONSTRAINT fief_clients_pkey PRIMARY KEY (id);\n`,
     `ALTER TABLE ONLY ${q}.fief_clients ADD CONSTRAINT fief_clients_user_id_fkey FOREIGN KEY (user_id) REFERENCES ${q}.fief_users(id);\n\n`,
-    verify('fief_users', USERS.length, users.sha256),
-    verify('fief_clients', CLIENTS.length, clients.sha256),
+    verify('fief_users', USERS.length, users.checksum),
+    verify('fief_clients', CLIENTS.length, clients.checksum),
     opts.omitComplete ? '' : `-- fief-exporter:complete ${JSON.stringify({ tables: 2, rows: opts.completeRows ?? total })}\n`,
     'COMMIT;\n',
   ].join('');
