@@ -2,7 +2,7 @@
  * One place that turns a database URL into a connected `pg.Client` and guarantees it is
  * closed (graphile/migrate's withClient): callers cannot forget `end()`.
  */
-import pg from 'pg';
+import pg from './pg.js';
 import { ExporterError } from '../errors.js';
 
 export type ClientConfig = pg.ClientConfig;

@@ -3,7 +3,7 @@
  * with the fixture builder on the first start only. demo.json records a finished seed; without
  * that record (first start, or a start interrupted while seeding) the database is rebuilt.
  */
-import pg from 'pg';
+import pg from '../db/pg.js';
 import { parseDatabaseUrl, withClient } from '../db/connection.js';
 import { seedLegacyInstance, type WorkspaceSpec } from '../dev/seed/index.js';
 import type { DemoSeedRecord, DemoState } from './demo-state.js';

@@ -3,7 +3,7 @@
  * (src/dump/). Page views share a small pg pool: opening a connection per request would cost
  * more than the query. Exports get their own client from the engine, as its contract says.
  */
-import pg from 'pg';
+import pg from '../../db/pg.js';
 import { openWorkspaceDump } from '../../dump/index.js';
 import { toExporterError } from '../../db/connection.js';
 import { listWorkspaces } from '../../legacy/workspaces.js';
