@@ -169,13 +169,19 @@ async function runStages(label: string, source: Readable | AsyncIterable<Buffer>
     });
   };
   if (source instanceof EventEmitter) watch(source);
+  // pipeline() rejects as soon as an input stage fails, while the consumer may still be running
+  // a statement; the caller then rolls back. A statement the consumer sends after that ROLLBACK
+  // would run on its own and stay committed, so the failure is only reported once it stopped.
+  let consuming: Promise<void> | null = null;
+  const tracked: Consume = (s) => (consuming = consume(s));
   try {
     if (gunzip) {
       const z = createGunzip({ chunkSize: CHUNK });
       watch(z);
-      await pipeline(source, z, consume);
-    } else await pipeline(source, consume);
+      await pipeline(source, z, tracked);
+    } else await pipeline(source, tracked);
   } catch (err) {
+    await (consuming as Promise<void> | null)?.catch(() => undefined);
     if (typeof err === 'object' && err !== null && failures.has(err)) throw inputError(err, label);
     throw err;
   }
