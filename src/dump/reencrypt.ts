@@ -45,6 +45,13 @@ export class Reencryptor {
 
 const NL = 0x0a;
 const TAB = 0x09;
+const BACKSLASH = 0x5c;
+const N_UPPER = 0x4e;
+
+/** Fields whose replacement is already known, met in order (TableTokens). */
+export interface PrecomputedFields {
+  replaceNext(data: Buffer, from: number, to: number): boolean;
+}
 
 /**
  * Rewrites selected fields of COPY text rows. Rows end with `\n` (a newline inside a value is
@@ -65,6 +72,8 @@ export class CopyRowRewriter {
     private readonly columns: readonly string[],
     targets: readonly string[],
     private readonly rewrite: (value: string) => string,
+    /** Replacements computed ahead of time, tried first (see token-precompute.ts). */
+    private readonly precomputed: PrecomputedFields | null = null,
   ) {
     this.#targets = targets
       .map((name) => {
@@ -124,6 +133,8 @@ export class CopyRowRewriter {
       for (const index of this.#targets) {
         const from = starts[index] ?? 0;
         const to = (starts[index + 1] ?? 0) - 1;
+        if (to - from === 2 && data[from] === BACKSLASH && data[from + 1] === N_UPPER) continue; // NULL
+        if (this.precomputed?.replaceNext(data, from, to)) continue;
         const replacement = this.#rewriteField(data, from, to, index, starts);
         if (replacement === null) continue;
         if (Buffer.byteLength(replacement) === to - from) {

@@ -10,7 +10,8 @@ import { CHECKSUMS, FORMAT_LINE, FORMAT_VERSION } from './format.js';
 import { copyColumns, renderCopyHeader, renderCreateTable, renderEnum, renderPostData } from './ddl.js';
 import { CopyRowRewriter, encryptedColumnsOf, type Reencryptor } from './reencrypt.js';
 import type { RunPool } from './run-pool.js';
-import type { SchemaCatalog } from './source-catalog.js';
+import { precomputeTokens, type TokenPrecompute } from './token-precompute.js';
+import type { SchemaCatalog, Table } from './source-catalog.js';
 import { tableData, type TableTally } from './table-data.js';
 
 export interface DumpPlan {
@@ -65,13 +66,47 @@ export async function* writeDump(
   for (const e of catalog.enums) yield renderEnum(target, e);
   for (const t of catalog.tables) yield renderCreateTable(target, t);
 
-  for (const t of catalog.tables) {
+  const reencryptor = plan.reencryptor;
+  const precompute = reencryptor ? await precomputeTokens(client, catalog, plan.prefix, plan.pruned, reencryptor, plan.runs) : null;
+  try {
+    yield* tablesData(client, plan, summary, precompute, onProgress);
+  } finally {
+    // Also when the consumer goes away: no background work outlives the export.
+    precompute?.stop();
+  }
+
+  yield* renderPostData(target, catalog.tables);
+
+  const field = CHECKSUMS[FORMAT_VERSION].field;
+  for (const t of summary.tables) {
+    yield `-- fief-exporter:verify ${JSON.stringify({ table: t.table, rows: t.rows, [field]: t.checksum })}\n`;
+    summary.rows += t.rows;
+    summary.bytes += t.bytes;
+  }
+  yield `-- fief-exporter:complete ${JSON.stringify({ tables: summary.tables.length, rows: summary.rows })}\n`;
+  yield 'COMMIT;\n';
+}
+
+async function* tablesData(
+  client: pg.Client,
+  plan: DumpPlan,
+  summary: DumpSummary,
+  precompute: TokenPrecompute | null,
+  onProgress?: (p: { table: string; rows: number; bytes: number }) => void,
+): AsyncGenerator<string | Buffer> {
+  const { catalog, targetSchema: target } = plan;
+  // Tables with encrypted columns last: their tokens are precomputed while the others stream.
+  // Data order is free: keys, indexes and foreign keys are only created after all of it.
+  const hasTokens = (t: Table): boolean => encryptedColumnsOf(t.name, plan.prefix).length > 0;
+  const ordered = [...catalog.tables.filter((t) => !hasTokens(t)), ...catalog.tables.filter(hasTokens)];
+  for (const t of ordered) {
     if (plan.pruned.has(t.name)) continue;
     const encrypted = plan.reencryptor ? encryptedColumnsOf(t.name, plan.prefix) : [];
     const reencryptor = plan.reencryptor;
+    if (encrypted.length > 0) precompute?.pause();
     const rewriter =
       encrypted.length > 0 && reencryptor
-        ? new CopyRowRewriter(t.name, copyColumns(t), encrypted, (v) => reencryptor.reencrypt(v))
+        ? new CopyRowRewriter(t.name, copyColumns(t), encrypted, (v) => reencryptor.reencrypt(v), precompute?.tokensOf(t.name) ?? null)
         : null;
     yield renderCopyHeader(target, t);
     try {
@@ -85,15 +120,4 @@ export async function* writeDump(
     }
     yield '\\.\n\n';
   }
-
-  yield* renderPostData(target, catalog.tables);
-
-  const field = CHECKSUMS[FORMAT_VERSION].field;
-  for (const t of summary.tables) {
-    yield `-- fief-exporter:verify ${JSON.stringify({ table: t.table, rows: t.rows, [field]: t.checksum })}\n`;
-    summary.rows += t.rows;
-    summary.bytes += t.bytes;
-  }
-  yield `-- fief-exporter:complete ${JSON.stringify({ tables: summary.tables.length, rows: summary.rows })}\n`;
-  yield 'COMMIT;\n';
 }
