@@ -184,6 +184,10 @@ async function runStages(label: string, source: Readable | AsyncIterable<Buffer>
     await (consuming as Promise<void> | null)?.catch(() => undefined);
     if (typeof err === 'object' && err !== null && failures.has(err)) throw inputError(err, label);
     throw err;
+  } finally {
+    // A generator source (the pooled file reader) left suspended by a failed import would keep
+    // its file open until the garbage collector closes it ("Closing file descriptor" warnings).
+    if (!(source instanceof EventEmitter)) await (source as AsyncGenerator<Buffer>).return?.(undefined)?.catch(() => undefined);
   }
 }
 
