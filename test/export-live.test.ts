@@ -138,6 +138,43 @@ describe('source connection killed mid-export', () => {
   });
 });
 
+describe('Ctrl-C mid-export', () => {
+  it('stops cleanly on SIGINT: exit 1, one sentence, the source session closed', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'export', '--database-url', instance.databaseUrl, '--workspace', workspace.id, '-o', '-'],
+      { env: { ...process.env, ENCRYPTION_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, 'close');
+    // Take the first chunk, then stop reading: backpressure parks the export mid-COPY.
+    await once(child.stdout, 'readable');
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    child.stdout.resume();
+    child.stdout.on('data', () => undefined);
+    const [code] = (await exited) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^fief-exporter: export interrupted \(SIGINT\)$/m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const admin = new pg.Client({ connectionString: instance.databaseUrl });
+    await admin.connect();
+    try {
+      let left = -1;
+      for (let i = 0; i < 20 && left !== 0; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        const { rows } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fief-exporter'`);
+        left = rows[0]?.n ?? -1;
+      }
+      expect(left).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
 describe('target of another PostgreSQL major version', () => {
   it('loads into embedded PostgreSQL 18 with the same rows', async () => {
     const file = join(dir, 'major.sql');

@@ -9,6 +9,7 @@ import { openWorkspaceDump, RunPool } from '../../dump/index.js';
 import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { FileSink } from '../file-sink.js';
+import { onInterrupt } from '../interrupt.js';
 import { requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { io } from '../io.js';
@@ -57,6 +58,9 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     dump.stream.destroy();
     throw new ExporterError('EXPORT_FAILED', `${path} already exists; pass --force to overwrite it or -o to choose another file`);
   }
+  const interrupt = onInterrupt((signal) =>
+    dump.stream.destroy(new ExporterError('EXPORT_FAILED', `export interrupted (${signal})${toStdout ? '' : `; ${path} was not written`}`)),
+  );
   try {
     if (toStdout) {
       await pipeline(dump.stream, process.stdout);
@@ -84,6 +88,8 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
       () => err,
       (e: unknown) => ((err as NodeJS.ErrnoException).code ? new ExporterError('EXPORT_FAILED', `cannot write the dump: ${(err as Error).message}`) : e),
     );
+  } finally {
+    interrupt.dispose();
   }
 }
 

@@ -1,0 +1,21 @@
+/**
+ * Ctrl-C (SIGINT) or SIGTERM during a long command: the first one stops the work through
+ * `stop` so the command cleans up as for any failure (no half-written file left behind, the
+ * database session closed); a second one exits at once.
+ */
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export function onInterrupt(stop: (signal: string) => void): { dispose: () => void } {
+  let seen = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (seen) process.exit(130);
+    seen = true;
+    stop(signal);
+  };
+  for (const s of SIGNALS) process.on(s, handler);
+  return {
+    dispose: () => {
+      for (const s of SIGNALS) process.off(s, handler);
+    },
+  };
+}
