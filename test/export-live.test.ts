@@ -2,7 +2,8 @@
  * The export under real-world stress: a source that keeps changing, a source connection that
  * dies, and a target server of another PostgreSQL major version.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -104,19 +105,27 @@ describe('export consistency', () => {
   });
 });
 
+/**
+ * The CLI exporting to a pipe that is read once and then no more: backpressure parks the
+ * export mid-COPY. Resume reading child.stdout to let it go on.
+ */
+async function parkedExport(): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; stderr: () => string; exited: Promise<unknown[]> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'export', '--database-url', instance.databaseUrl, '--workspace', workspace.id, '-o', '-'],
+    { env: { ...process.env, ENCRYPTION_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = once(child, 'close');
+  await once(child.stdout, 'readable');
+  child.stdout.pause();
+  return { child, stderr: () => stderr, exited };
+}
+
 describe('source connection killed mid-export', () => {
   it('ends the CLI with exit 1 and an error naming the table', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'export', '--database-url', instance.databaseUrl, '--workspace', workspace.id, '-o', '-'],
-      { env: { ...process.env, ENCRYPTION_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = once(child, 'close');
-    // Take the first chunk, then stop reading: backpressure parks the export mid-COPY.
-    await once(child.stdout, 'readable');
-    child.stdout.pause();
+    const { child, stderr, exited } = await parkedExport();
     const admin = new pg.Client({ connectionString: instance.databaseUrl });
     await admin.connect();
     let killed = 0;
@@ -133,32 +142,22 @@ describe('source connection killed mid-export', () => {
     child.stdout.on('data', () => undefined);
     const [code] = (await exited) as [number];
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^fief-exporter: export failed while dumping table fief_\w+: /m);
-    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(stderr()).toMatch(/^fief-exporter: export failed while dumping table fief_\w+: /m);
+    expect(stderr()).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
 
 describe('Ctrl-C mid-export', () => {
   it('stops cleanly on SIGINT: exit 1, one sentence, the source session closed', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'export', '--database-url', instance.databaseUrl, '--workspace', workspace.id, '-o', '-'],
-      { env: { ...process.env, ENCRYPTION_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = once(child, 'close');
-    // Take the first chunk, then stop reading: backpressure parks the export mid-COPY.
-    await once(child.stdout, 'readable');
-    child.stdout.pause();
+    const { child, stderr, exited } = await parkedExport();
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     child.stdout.resume();
     child.stdout.on('data', () => undefined);
     const [code] = (await exited) as [number];
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^fief-exporter: export interrupted \(SIGINT\)$/m);
-    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr()).toMatch(/^fief-exporter: export interrupted \(SIGINT\)$/m);
+    expect(stderr()).not.toMatch(/\n\s+at /);
     const admin = new pg.Client({ connectionString: instance.databaseUrl });
     await admin.connect();
     try {
