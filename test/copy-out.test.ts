@@ -3,18 +3,12 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dumpSocket, ReusedReadSocket } from '../src/db/reused-read-socket.js';
 import { CopyOutStream } from '../src/dump/copy-out.js';
 import { RunPool } from '../src/dump/run-pool.js';
 import { useTestDatabase } from './helpers/db.js';
 
 const db = await useTestDatabase('fe_copyout');
-let client: pg.Client;
-
-beforeAll(async () => {
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-});
-afterAll(() => client.end());
 
 const QUERY = `COPY (SELECT g, repeat(E'x\\t\\\\y\\n', g % 50), CASE WHEN g % 7 = 0 THEN NULL ELSE md5(g::text) END
                        FROM generate_series(1, 60000) g) TO STDOUT`;
@@ -31,9 +25,33 @@ async function digest(stream: AsyncIterable<Buffer>, slow = false): Promise<{ sh
   return { sha: hash.digest('hex'), bytes };
 }
 
-describe('CopyOutStream', () => {
+/** pg-copy-streams' bytes for QUERY, on a plain client (it reads through 'data' events). */
+let reference: { sha: string; bytes: number };
+beforeAll(async () => {
+  const plain = new pg.Client({ connectionString: db.url });
+  await plain.connect();
+  try {
+    reference = await digest(plain.query(copyTo(QUERY)) as AsyncIterable<Buffer>);
+  } finally {
+    await plain.end();
+  }
+});
+
+// pg's own socket ('data' events), and the dump's socket whose reads land in one reused buffer.
+describe.each([
+  ['a plain pg socket', undefined],
+  ['the reused-read-buffer socket', dumpSocket],
+] as const)('CopyOutStream on %s', (_name, stream) => {
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = new pg.Client({ connectionString: db.url, ...(stream ? { stream } : {}) });
+    await client.connect();
+    // The socket in use is the one this block means to test.
+    expect(client.connection.stream instanceof ReusedReadSocket).toBe(stream !== undefined);
+  });
+  afterAll(() => client.end());
+
   it('yields exactly the bytes pg-copy-streams yields, with a fast or a slow consumer', async () => {
-    const reference = await digest(client.query(copyTo(QUERY)) as AsyncIterable<Buffer>);
     expect(reference.bytes).toBeGreaterThan(1_000_000);
     const fast = client.query(new CopyOutStream(QUERY) as unknown as pg.Submittable) as unknown as CopyOutStream;
     expect(await digest(fast)).toEqual(reference);

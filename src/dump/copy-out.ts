@@ -9,6 +9,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
+import { ReusedReadSocket } from '../db/reused-read-socket.js';
 import { RunPool } from './run-pool.js';
 
 const COPY_DATA = 0x64; // 'd'
@@ -34,6 +35,7 @@ export class CopyOutStream extends Readable {
   #remaining = 0;
   #detached = false;
   #pausedSocket = false;
+  #rawSocket: ReusedReadSocket | null = null;
   readonly #runs: RunPool;
   #out: Buffer | null = null;
   #outFill = 0;
@@ -49,6 +51,13 @@ export class CopyOutStream extends Readable {
   submit(connection: PgConnection): void {
     this.#connection = connection;
     const stream = connection.stream;
+    if (stream instanceof ReusedReadSocket) {
+      // Reads arrive in place in the socket's one buffer (see reused-read-socket.ts).
+      this.#rawSocket = stream;
+      stream.setRawReader({ onBytes: (bytes) => this.#parse(bytes) });
+      connection.query(this.text);
+      return;
+    }
     const listeners = stream.listeners('data') as DataHandler[];
     if (listeners.length !== 1) throw new Error('unexpected pg connection state');
     this.#pgDataHandler = listeners[0] ?? null;
@@ -142,9 +151,18 @@ export class CopyOutStream extends Readable {
 
   /** Hands the socket back to pg, with the bytes it has not seen yet. */
   #detach(unread: Buffer): void {
-    if (this.#detached || !this.#connection || !this.#pgDataHandler) return;
-    this.#detached = true;
+    if (this.#detached || !this.#connection) return;
     const stream = this.#connection.stream;
+    if (this.#rawSocket) {
+      this.#detached = true;
+      this.#rawSocket.setRawReader(null);
+      // A copy: the socket's buffer is overwritten by its next read; pg may keep what it gets.
+      if (unread.length > 0) stream.emit('data', Buffer.from(unread));
+      process.nextTick(() => stream.resume());
+      return;
+    }
+    if (!this.#pgDataHandler) return;
+    this.#detached = true;
     stream.removeListener('data', this.#onData);
     stream.addListener('data', this.#pgDataHandler);
     if (unread.length > 0) this.#pgDataHandler(unread);

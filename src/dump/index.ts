@@ -9,6 +9,7 @@ import { createGzip } from 'node:zlib';
 import type pg from 'pg';
 import { generateKey, Fernet } from '../crypto/fernet.js';
 import { connect, type ClientConfig, quoteIdent, toExporterError } from '../db/connection.js';
+import { dumpSocket } from '../db/reused-read-socket.js';
 import { ExporterError } from '../errors.js';
 import { locateWorkspace } from '../legacy/locate.js';
 import { getWorkspace, type WorkspaceRecord } from '../legacy/workspaces.js';
@@ -57,7 +58,7 @@ export const APPLICATION_NAME = 'fief-exporter';
  * (one connection fewer before the first byte); a bring-your-own one gets its own connection.
  */
 async function openDataClient(opts: ExportOptions): Promise<{ workspace: WorkspaceRecord; client: pg.Client; config: ClientConfig; schema: string | null }> {
-  const mainConfig = { application_name: APPLICATION_NAME, ...opts.mainDatabase };
+  const mainConfig = { application_name: APPLICATION_NAME, ...opts.mainDatabase, stream: dumpSocket };
   const main = await connect(mainConfig);
   try {
     const filter = opts.userSub === undefined ? {} : { userSub: opts.userSub };
@@ -66,7 +67,7 @@ async function openDataClient(opts: ExportOptions): Promise<{ workspace: Workspa
     const location = await locateWorkspace(main, opts.mainDatabase, workspace, opts.encryptionKey);
     if (!location.byod) return { workspace, client: main, config: mainConfig, schema: location.schema };
     await main.end();
-    const config = { application_name: APPLICATION_NAME, ...location.config };
+    const config = { application_name: APPLICATION_NAME, ...location.config, stream: dumpSocket };
     return { workspace, client: await connect(config), config, schema: location.schema };
   } catch (err) {
     await main.end().catch(() => undefined);
