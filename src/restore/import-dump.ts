@@ -1,6 +1,6 @@
 /**
  * `importDump`: replays a dump file (or stdin) into PostgreSQL, psql-style, in one transaction
- * by default, verifying format-v1 dumps before committing. What the CLI and the tests call.
+ * by default, verifying dumps in our format before committing. What the CLI and the tests call.
  */
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';

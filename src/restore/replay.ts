@@ -1,15 +1,15 @@
 /**
  * Replays a script on the server with `psql -1 -v ON_ERROR_STOP=1` semantics: stop at the first
  * error; in single-transaction mode everything runs in our own transaction, which is only
- * committed after the end of the script and after format-v1 verification.
+ * committed after the end of the script and after our format's verification.
  *
  * Transaction control in the script (our dumps carry their own BEGIN; ... COMMIT;):
  * - single-transaction (default): BEGIN / START TRANSACTION are no-ops inside our transaction;
- *   COMMIT / END is the verification point (format v1 is checked there) but does not commit:
+ *   COMMIT / END is the verification point (our format is checked there) but does not commit:
  *   the one COMMIT is ours, after the last line, so a failure anywhere rolls everything back.
  *   ROLLBACK, ABORT and PREPARE TRANSACTION would end our transaction and are refused.
  * - `--no-single-transaction`: statements go to the server as written (psql without -1); a
- *   COMMIT is still held until format-v1 verification passed.
+ *   COMMIT is still held until our format's verification passed.
  */
 import { ExporterError } from '../errors.js';
 import { CopyHasher } from './copy-hasher.js';
