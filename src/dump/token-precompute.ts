@@ -25,7 +25,7 @@ import type { RunPool } from './run-pool.js';
 import type { SchemaCatalog, Table } from './source-catalog.js';
 
 /** COPY text of the old tokens kept for precomputing (the new ones take as much again). */
-export const PRECOMPUTE_BUDGET_BYTES = 8 * 1024 * 1024;
+const PRECOMPUTE_BUDGET_BYTES = 8 * 1024 * 1024;
 /** Long enough to amortise the loop, short enough not to delay a socket read noticeably. */
 const SLICE_MS = 1;
 
@@ -73,7 +73,7 @@ export class TokenPrecompute {
 }
 
 /** Encrypted columns of a table in COPY column order: the order the rewriter meets them. */
-export function tokenColumns(table: Table, prefix: string): string[] {
+function tokenColumns(table: Table, prefix: string): string[] {
   const encrypted = new Set(encryptedColumnsOf(table.name, prefix));
   return copyColumns(table).filter((c) => encrypted.has(c));
 }
