@@ -25,3 +25,12 @@ export function encodeCopyField(value: string | null): string {
     }
   });
 }
+
+/** COPY text separators, for code that walks the bytes. */
+export const COPY_NL = 0x0a;
+export const COPY_TAB = 0x09;
+
+/** data[from, to) is a NULL field (`\N`). */
+export function isNullField(data: Buffer, from: number, to: number): boolean {
+  return to - from === 2 && data[from] === 0x5c && data[from + 1] === 0x4e;
+}

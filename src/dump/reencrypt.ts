@@ -4,7 +4,7 @@
  */
 import { Fernet, FernetTokenError } from '../crypto/fernet.js';
 import { ExporterError } from '../errors.js';
-import { decodeCopyField, encodeCopyField } from './copy-text.js';
+import { COPY_NL, COPY_TAB, decodeCopyField, encodeCopyField, isNullField } from './copy-text.js';
 
 export const ENCRYPTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   oauth_providers: ['client_id', 'client_secret'],
@@ -43,10 +43,6 @@ export class Reencryptor {
   }
 }
 
-const NL = 0x0a;
-const TAB = 0x09;
-const BACKSLASH = 0x5c;
-const N_UPPER = 0x4e;
 
 /** Fields whose replacement is already known, met in order (TableTokens). */
 export interface PrecomputedFields {
@@ -93,7 +89,7 @@ export class CopyRowRewriter {
     const out: Buffer[] = [];
     let start = 0;
     if (this.#carry) {
-      const nl = chunk.indexOf(NL);
+      const nl = chunk.indexOf(COPY_NL);
       if (nl < 0) {
         this.#carry = Buffer.concat([this.#carry, chunk]);
         return out;
@@ -104,7 +100,7 @@ export class CopyRowRewriter {
       out.push(this.#rewriteRows(row));
       start = nl + 1;
     }
-    const end = chunk.lastIndexOf(NL);
+    const end = chunk.lastIndexOf(COPY_NL);
     if (end + 1 < chunk.length && end + 1 >= start) this.#carry = Buffer.from(chunk.subarray(Math.max(end + 1, start)));
     if (end >= start) out.push(this.#rewriteRows(chunk.subarray(start, end + 1)));
     return out;
@@ -119,12 +115,12 @@ export class CopyRowRewriter {
     let copiedTo = 0;
     const starts = new Array<number>(this.columns.length + 1);
     for (let row = 0; row <= end; ) {
-      const rowEnd = data.indexOf(NL, row);
+      const rowEnd = data.indexOf(COPY_NL, row);
       let count = 0;
       for (let at = row; ; ) {
         if (count === this.columns.length) throw new Error(`unexpected COPY row shape in ${this.table}`);
         starts[count++] = at;
-        const tab = data.indexOf(TAB, at);
+        const tab = data.indexOf(COPY_TAB, at);
         if (tab < 0 || tab > rowEnd) break;
         at = tab + 1;
       }
@@ -133,10 +129,9 @@ export class CopyRowRewriter {
       for (const index of this.#targets) {
         const from = starts[index] ?? 0;
         const to = (starts[index + 1] ?? 0) - 1;
-        if (to - from === 2 && data[from] === BACKSLASH && data[from + 1] === N_UPPER) continue; // NULL
+        if (isNullField(data, from, to)) continue;
         if (this.precomputed?.replaceNext(data, from, to)) continue;
         const replacement = this.#rewriteField(data, from, to, index, starts);
-        if (replacement === null) continue;
         if (Buffer.byteLength(replacement) === to - from) {
           data.write(replacement, from, 'utf8');
         } else {
@@ -154,11 +149,11 @@ export class CopyRowRewriter {
     if (this.#carry) throw new Error(`COPY data of ${this.table} ended inside a row`);
   }
 
-  /** The COPY-encoded new value of data[from, to), or null to leave it (a NULL). */
-  #rewriteField(data: Buffer, from: number, to: number, column: number, starts: number[]): string | null {
+  /** The COPY-encoded new value of the (non-NULL) field data[from, to). */
+  #rewriteField(data: Buffer, from: number, to: number, column: number, starts: number[]): string {
     const raw = data.toString('utf8', from, to);
-    const value = raw.includes('\\') ? decodeCopyField(raw) : raw;
-    if (value === null) return null;
+    // decodeCopyField only answers null for `\N`, which the caller has already skipped.
+    const value = raw.includes('\\') ? (decodeCopyField(raw) ?? raw) : raw;
     try {
       return encodeCopyField(this.rewrite(value));
     } catch (err) {

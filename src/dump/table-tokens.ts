@@ -2,12 +2,8 @@
  * One table's OAuth tokens as COPY text, fetched ahead of its COPY and re-encrypted in the
  * background (token-precompute.ts), then matched by position as the COPY streams.
  */
-import { decodeCopyField, encodeCopyField } from './copy-text.js';
+import { COPY_NL, COPY_TAB, decodeCopyField, encodeCopyField, isNullField } from './copy-text.js';
 
-const NL = 0x0a;
-const TAB = 0x09;
-const BACKSLASH = 0x5c;
-const N_UPPER = 0x4e;
 
 /**
  * One table's tokens, in the order its COPY rows and columns will carry them. A re-encrypted
@@ -106,7 +102,7 @@ export class TokenFieldParser {
     let pos = 0;
     while (pos < chunk.length) {
       const last = this.#column === this.columns - 1;
-      const found = chunk.indexOf(last ? NL : TAB, pos);
+      const found = chunk.indexOf(last ? COPY_NL : COPY_TAB, pos);
       const end = found < 0 ? chunk.length : found;
       this.#append(chunk, pos, end);
       if (found < 0) return;
@@ -133,8 +129,7 @@ export class TokenFieldParser {
 
   #endField(): void {
     if (this.#full) return;
-    const length = this.#used - this.#fieldStart;
-    if (length === 2 && this.#out[this.#fieldStart] === BACKSLASH && this.#out[this.#fieldStart + 1] === N_UPPER) {
+    if (isNullField(this.#out, this.#fieldStart, this.#used)) {
       this.#used = this.#fieldStart; // NULL: nothing to re-encrypt
     } else {
       this.#ends.push(this.#used);
