@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fernet, generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, type SeededInstance, type SeededWorkspace } from '../src/dev/seed/index.js';
+import { RunPool } from '../src/dump/index.js';
 import { ENCRYPTED_COLUMNS } from '../src/dump/reencrypt.js';
 import { snapshotSchema, rowDigests, tableNames } from './helpers/catalog-snapshot.js';
 import { createDatabase } from './helpers/db.js';
@@ -114,6 +115,26 @@ describe.each(['Consolidated', 'Old chain', 'BYOD schema', 'BYOD public'])('expo
     expect(exportKey).not.toBe(KEY);
     expect(readFileSync(file).includes(Buffer.from(KEY))).toBe(false);
     await expectSameData(source, target, exportKey);
+  });
+});
+
+describe.each([
+  { label: 'held across runs that cut rows', budget: undefined },
+  { label: 'one held, one over the budget and streamed at once', budget: 3000 },
+])('tables with tokens, $label', ({ budget }) => {
+  it('replay with the same rows and tokens under the new key', async () => {
+    const source = ws('Consolidated');
+    const file = join(dir, `small-runs-${budget ?? 'default'}.sql`);
+    // 512-byte runs: nearly every fief_oauth_accounts row (and many tokens) straddles two.
+    const runs = new RunPool(512);
+    await exportToFile(
+      { mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, runs, ...(budget ? { holdBudgetBytes: budget } : {}) },
+      file,
+    );
+    const target = await emptyDatabase();
+    const replay = await psqlFile(target, file);
+    expect(replay.stderr).toBe('');
+    await expectSameData(source, target, keyLine(file));
   });
 });
 

@@ -15,6 +15,7 @@ import { locateWorkspace } from '../legacy/locate.js';
 import { getWorkspace, type WorkspaceRecord } from '../legacy/workspaces.js';
 import { VERSION } from '../version.js';
 import { dumpFileName } from './filename.js';
+import { HOLD_BUDGET_BYTES } from './held-tables.js';
 import { assertPrunable, checkEncryptedValues, DEAD_SECRET_TABLES, preflightWarnings } from './preflight.js';
 import { Reencryptor } from './reencrypt.js';
 import { RunPool } from './run-pool.js';
@@ -40,6 +41,8 @@ export interface ExportOptions {
    * file sink); without it, buffers are left to the garbage collector.
    */
   runs?: RunPool;
+  /** Memory for holding token tables while the rest streams (held-tables.ts); tests shrink it. */
+  holdBudgetBytes?: number;
 }
 
 export interface OpenedDump {
@@ -132,6 +135,7 @@ export async function openWorkspaceDump(opts: ExportOptions): Promise<OpenedDump
       pruned,
       header,
       runs: opts.runs ?? new RunPool(),
+      holdBudgetBytes: opts.holdBudgetBytes ?? HOLD_BUDGET_BYTES,
     };
 
     const source = Readable.from(writeDump(client, plan, summary, opts.onProgress), { objectMode: false, highWaterMark: 256 * 1024 });

@@ -43,10 +43,11 @@ export class Reencryptor {
   }
 }
 
-
-/** Fields whose replacement is already known, met in order (TableTokens). */
-export interface PrecomputedFields {
-  replaceNext(data: Buffer, from: number, to: number): boolean;
+/** The COPY text of a (non-NULL) field's new value, from the COPY text of its old one. */
+export function rewriteCopyField(raw: string, rewrite: (value: string) => string): string {
+  // decodeCopyField only answers null for `\N`, which callers skip.
+  const value = raw.includes('\\') ? (decodeCopyField(raw) ?? raw) : raw;
+  return encodeCopyField(rewrite(value));
 }
 
 /**
@@ -68,8 +69,6 @@ export class CopyRowRewriter {
     private readonly columns: readonly string[],
     targets: readonly string[],
     private readonly rewrite: (value: string) => string,
-    /** Replacements computed ahead of time, tried first (see token-precompute.ts). */
-    private readonly precomputed: PrecomputedFields | null = null,
   ) {
     this.#targets = targets
       .map((name) => {
@@ -130,7 +129,6 @@ export class CopyRowRewriter {
         const from = starts[index] ?? 0;
         const to = (starts[index + 1] ?? 0) - 1;
         if (isNullField(data, from, to)) continue;
-        if (this.precomputed?.replaceNext(data, from, to)) continue;
         const replacement = this.#rewriteField(data, from, to, index, starts);
         if (Buffer.byteLength(replacement) === to - from) {
           data.write(replacement, from, 'utf8');
@@ -151,11 +149,8 @@ export class CopyRowRewriter {
 
   /** The COPY-encoded new value of the (non-NULL) field data[from, to). */
   #rewriteField(data: Buffer, from: number, to: number, column: number, starts: number[]): string {
-    const raw = data.toString('utf8', from, to);
-    // decodeCopyField only answers null for `\N`, which the caller has already skipped.
-    const value = raw.includes('\\') ? (decodeCopyField(raw) ?? raw) : raw;
     try {
-      return encodeCopyField(this.rewrite(value));
+      return rewriteCopyField(data.toString('utf8', from, to), this.rewrite);
     } catch (err) {
       if (err instanceof FernetTokenError) {
         const id = this.#idIndex;

@@ -19,6 +19,42 @@ export interface TableTally {
   bytes: number;
 }
 
+export type ChunkProgress = (rows: number, bytes: number) => void;
+
+/** Starts the table's COPY; the stream hands on runs of about a megabyte (see copy-out.ts). */
+export function startCopy(client: pg.Client, schema: string, table: Table, runs: RunPool): CopyOutStream {
+  const columns = copyColumns(table).map(quoteIdent).join(', ');
+  return client.query(new CopyOutStream(`COPY ${qualified(schema, table.name)} (${columns}) TO STDOUT`, runs) as unknown as pg.Submittable) as unknown as CopyOutStream;
+}
+
+/**
+ * A COPY block's data: `source`'s chunks, rewritten if asked, checksummed and counted, then
+ * tallied. `rows()` is read as chunks pass and at the end: one CopyData message per row in
+ * text format, so a COPY stream's count is the row count.
+ */
+export async function* countedBlock(
+  table: string,
+  source: AsyncIterable<Buffer> | Iterable<Buffer>,
+  rows: () => number,
+  rewriter: CopyRowRewriter | null,
+  tally: (t: TableTally) => void,
+  onChunk?: ChunkProgress,
+): AsyncGenerator<Buffer> {
+  const checksum = CHECKSUMS[FORMAT_VERSION].create();
+  let bytes = 0;
+  for await (const chunk of source) {
+    for (const out of rewriter ? rewriter.push(chunk) : [chunk]) {
+      if (out.length === 0) continue;
+      checksum.update(out);
+      bytes += out.length;
+      onChunk?.(rows(), bytes);
+      yield out;
+    }
+  }
+  if (rewriter) rewriter.end();
+  tally({ table, rows: rows(), checksum: checksum.digest(), bytes });
+}
+
 export async function* tableData(
   client: pg.Client,
   schema: string,
@@ -26,23 +62,8 @@ export async function* tableData(
   rewriter: CopyRowRewriter | null,
   tally: (t: TableTally) => void,
   runs: RunPool,
-  onChunk?: (rows: number, bytes: number) => void,
+  onChunk?: ChunkProgress,
 ): AsyncGenerator<Buffer> {
-  const columns = copyColumns(table).map(quoteIdent).join(', ');
-  const source = client.query(new CopyOutStream(`COPY ${qualified(schema, table.name)} (${columns}) TO STDOUT`, runs) as unknown as pg.Submittable) as unknown as CopyOutStream;
-  const checksum = CHECKSUMS[FORMAT_VERSION].create();
-  let bytes = 0;
-  // The source hands on runs of about a megabyte (see copy-out.ts), so each one goes straight on.
-  for await (const chunk of source as AsyncIterable<Buffer>) {
-    for (const out of rewriter ? rewriter.push(chunk) : [chunk]) {
-      if (out.length === 0) continue;
-      checksum.update(out);
-      bytes += out.length;
-      onChunk?.(source.rowCount, bytes);
-      yield out;
-    }
-  }
-  if (rewriter) rewriter.end();
-  // One CopyData message per row in text format: the stream's count is the row count.
-  tally({ table: table.name, rows: source.rowCount, checksum: checksum.digest(), bytes });
+  const source = startCopy(client, schema, table, runs);
+  yield* countedBlock(table.name, source, () => source.rowCount, rewriter, tally, onChunk);
 }

@@ -4,15 +4,14 @@
  */
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/connection.js';
-import { ExporterError } from '../errors.js';
 import { commentSafe } from './filename.js';
 import { CHECKSUMS, FORMAT_LINE, FORMAT_VERSION } from './format.js';
-import { copyColumns, renderCopyHeader, renderCreateTable, renderEnum, renderPostData } from './ddl.js';
-import { CopyRowRewriter, encryptedColumnsOf, type Reencryptor } from './reencrypt.js';
+import { renderCreateTable, renderEnum, renderPostData } from './ddl.js';
+import { dataSection } from './data-section.js';
+import type { Reencryptor } from './reencrypt.js';
 import type { RunPool } from './run-pool.js';
-import { precomputeTokens, type TokenPrecompute } from './token-precompute.js';
-import type { SchemaCatalog, Table } from './source-catalog.js';
-import { tableData, type TableTally } from './table-data.js';
+import type { SchemaCatalog } from './source-catalog.js';
+import type { TableTally } from './table-data.js';
 
 export interface DumpPlan {
   catalog: SchemaCatalog;
@@ -27,6 +26,8 @@ export interface DumpPlan {
   header: string[];
   /** Where the row buffers come from (and go back to, if the consumer releases them). */
   runs: RunPool;
+  /** Bytes of COPY text the tables with tokens may hold in memory (held-tables.ts). */
+  holdBudgetBytes: number;
 }
 
 export interface DumpSummary {
@@ -66,14 +67,7 @@ export async function* writeDump(
   for (const e of catalog.enums) yield renderEnum(target, e);
   for (const t of catalog.tables) yield renderCreateTable(target, t);
 
-  const reencryptor = plan.reencryptor;
-  const precompute = reencryptor ? await precomputeTokens(client, catalog, plan.prefix, plan.pruned, reencryptor, plan.runs) : null;
-  try {
-    yield* tablesData(client, plan, summary, precompute, onProgress);
-  } finally {
-    // Also when the consumer goes away: no background work outlives the export.
-    precompute?.stop();
-  }
+  yield* dataSection(client, plan, summary, onProgress);
 
   yield* renderPostData(target, catalog.tables);
 
@@ -85,39 +79,4 @@ export async function* writeDump(
   }
   yield `-- fief-exporter:complete ${JSON.stringify({ tables: summary.tables.length, rows: summary.rows })}\n`;
   yield 'COMMIT;\n';
-}
-
-async function* tablesData(
-  client: pg.Client,
-  plan: DumpPlan,
-  summary: DumpSummary,
-  precompute: TokenPrecompute | null,
-  onProgress?: (p: { table: string; rows: number; bytes: number }) => void,
-): AsyncGenerator<string | Buffer> {
-  const { catalog, targetSchema: target } = plan;
-  // Tables with encrypted columns last: their tokens are precomputed while the others stream.
-  // Data order is free: keys, indexes and foreign keys are only created after all of it.
-  const hasTokens = (t: Table): boolean => encryptedColumnsOf(t.name, plan.prefix).length > 0;
-  const ordered = [...catalog.tables.filter((t) => !hasTokens(t)), ...catalog.tables.filter(hasTokens)];
-  for (const t of ordered) {
-    if (plan.pruned.has(t.name)) continue;
-    const encrypted = plan.reencryptor ? encryptedColumnsOf(t.name, plan.prefix) : [];
-    const reencryptor = plan.reencryptor;
-    if (encrypted.length > 0) precompute?.pause();
-    const rewriter =
-      encrypted.length > 0 && reencryptor
-        ? new CopyRowRewriter(t.name, copyColumns(t), encrypted, (v) => reencryptor.reencrypt(v), precompute?.tokensOf(t.name) ?? null)
-        : null;
-    yield renderCopyHeader(target, t);
-    try {
-      yield* tableData(client, catalog.schema, t, rewriter, (tally) => summary.tables.push(tally), plan.runs, (rows, bytes) =>
-        onProgress?.({ table: t.name, rows, bytes }),
-      );
-    } catch (err) {
-      if (err instanceof ExporterError) throw err;
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new ExporterError('EXPORT_FAILED', `export failed while dumping table ${t.name}: ${reason}`, { cause: err });
-    }
-    yield '\\.\n\n';
-  }
 }
