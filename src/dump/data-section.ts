@@ -46,8 +46,9 @@ export async function* dataSection(client: pg.Client, plan: DumpPlan, summary: D
     background.stop();
   }
 
-  for (const table of held) {
-    const t = withTokens.find((w) => w.name === table.name) as Table;
+  // shift(): a written table's buffers are no longer reachable from here.
+  for (let table = held.shift(); table; table = held.shift()) {
+    const t = withTokens.find((w) => w.name === table?.name) as Table;
     await finishInPlace(table);
     yield renderCopyHeader(target, t);
     const rewriter = (): CopyRowRewriter => rowRewriter(t, plan.prefix, reencryptor as Reencryptor);
