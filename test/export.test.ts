@@ -59,6 +59,7 @@ beforeAll(async () => {
       { name: 'BYOD public', variant: 'v0.26-chain', users: 20, auditLogs: 20, byod: { databaseUrl: byodUrl, useSchema: false } },
       { name: 'On MySQL', byod: { mysql: true } },
       { name: 'Needs care', variant: 'v0.27', users: 5, auditLogs: 5, roleNamedAdministrator: true, duplicateOAuthAccount: true },
+      { name: 'Bad token', variant: 'v0.27', users: 400, auditLogs: 3000 },
     ],
   });
 }, 300_000);
@@ -237,6 +238,28 @@ describe('export options and guarantees', () => {
     expect(warnings.join('\n')).toMatch(/Administrator/);
     expect(warnings.join('\n')).toMatch(/oauth_provider_id, account_id/);
     await expect(exportToFile({ ...opts, strict: true }, join(dir, 'care-strict.sql'))).rejects.toMatchObject({ code: 'PREFLIGHT_FAILED' });
+  });
+
+  it('a token that does not decrypt, past the pre-flight sample, stops the export early, naming its row', async () => {
+    const source = ws('Bad token');
+    const accounts = `${pg.escapeIdentifier(source.schema)}.fief_oauth_accounts`;
+    const last = await withPg(source.databaseUrl, async (c) => {
+      const { rows } = await c.query<{ id: string; n: string }>(`SELECT id::text AS id, count(*) OVER () AS n FROM ${accounts} ORDER BY ctid DESC LIMIT 1`);
+      const row = rows[0];
+      if (!row) throw new Error('no oauth accounts seeded');
+      await c.query(`UPDATE ${accounts} SET access_token = $1 WHERE id = $2`, [new Fernet(generateKey()).encrypt('ya29.other-key'), row.id]);
+      return row;
+    });
+    expect(Number(last.n)).toBeGreaterThan(20); // beyond the rows decrypted before the first byte
+    const streamed = new Set<string>();
+    const opts = { mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, onProgress: (p: { table: string }) => streamed.add(p.table) };
+    await expect(exportToFile(opts, join(dir, 'bad-token.sql'))).rejects.toMatchObject({
+      code: 'DECRYPT_FAILED',
+      message: expect.stringContaining(`fief_oauth_accounts.access_token of row ${last.id} `) as unknown,
+    });
+    // Found while the first tables streamed, not after every table.
+    expect(streamed.has('fief_audit_logs')).toBe(true);
+    expect(streamed.has('fief_users')).toBe(false);
   });
 
   it('refuses a MySQL workspace, an unknown one, a non-member, and a wrong key, before any byte', async () => {

@@ -38,7 +38,7 @@ export async function* dataSection(client: pg.Client, plan: DumpPlan, summary: D
     for (const t of kept) {
       if (withTokens.includes(t)) continue;
       yield renderCopyHeader(target, t);
-      yield* inTableContext(t, tableData(client, catalog.schema, t, null, tally, plan.runs, progress(t)));
+      yield* inTableContext(t, failFast(held, tableData(client, catalog.schema, t, null, tally, plan.runs, progress(t))));
       yield '\\.\n\n';
     }
   } finally {
@@ -90,6 +90,14 @@ async function* holdOrStream(
   }
   table.rows = source.rowCount;
   return table;
+}
+
+/** `block`, stopped as soon as a held table has met a token that does not decrypt. */
+async function* failFast(held: readonly HeldTable[], block: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of block) {
+    yield chunk;
+    for (const table of held) if (table.failure) throw table.failure;
+  }
 }
 
 /** `first`, then what `more` has left; closes `more` if the consumer stops early. */

@@ -17,8 +17,10 @@
  * when it is written, which is also what reports a bad token with its table, column and row.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { COPY_NL, COPY_TAB, isNullField } from './copy-text.js';
-import { rewriteCopyField, type CopyRowRewriter } from './reencrypt.js';
+import { FernetTokenError } from '../crypto/fernet.js';
+import type { ExporterError } from '../errors.js';
+import { COPY_NL, COPY_TAB, decodeCopyField, isNullField } from './copy-text.js';
+import { decryptFailure, rewriteCopyField, type CopyRowRewriter } from './reencrypt.js';
 
 /** COPY text held across all token tables; a table that does not fit streams at once instead. */
 export const HOLD_BUDGET_BYTES = 16 * 1024 * 1024;
@@ -30,6 +32,11 @@ export class HeldTable {
   bytes = 0;
   /** Set once the table's COPY has ended. */
   rows = 0;
+  /**
+   * A token that does not decrypt, met by the in-place pass: the export can stop now instead
+   * of after every other table (the writer checks between chunks).
+   */
+  failure: ExporterError | null = null;
   /** Column indexes to rewrite, ascending. */
   readonly #targets: number[];
   /** The in-place pass: the start of the next row to rewrite. */
@@ -128,7 +135,8 @@ export class HeldTable {
       let text: string;
       try {
         text = rewriteCopyField(row.toString('utf8', from, to), this.rewrite);
-      } catch {
+      } catch (err) {
+        if (err instanceof FernetTokenError) this.failure = decryptFailure(this.name, this.columns[index] ?? '?', this.#rowId(row, starts));
         return false;
       }
       if (Buffer.byteLength(text) !== to - from) return false;
@@ -136,6 +144,12 @@ export class HeldTable {
     }
     for (const w of writes) row.write(w.text, w.from, 'utf8');
     return true;
+  }
+
+  #rowId(row: Buffer, starts: number[]): string {
+    const id = this.columns.indexOf('id');
+    if (id < 0) return '?';
+    return decodeCopyField(row.toString('utf8', starts[id] ?? 0, (starts[id + 1] ?? 1) - 1)) ?? '?';
   }
 
   #stop(): void {
