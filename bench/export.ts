@@ -2,7 +2,8 @@
  * `npm run bench -- export [--users N] [--audit-logs N] [--runs N (5)] [--keep] [--reuse]`: seeds a
  * workspace of at least 500 MB of table data (and one a tenth of its size), then measures in
  * the same run `pg_dump -n '"<id>"'` (plain, to a file) and `fief-exporter export` (to a file,
- * re-encrypting the OAuth tokens, as by default), alternating the two.
+ * re-encrypting the OAuth tokens, as by default), in pairs run in a random order, each run
+ * after a `sync`.
  *
  * Every run writes a new file, as a first export does. Overwriting one is not measured: on
  * ext4 (auto_da_alloc), replacing a file's contents makes the kernel start writing the new
@@ -10,6 +11,7 @@
  * --reuse keeps the database of an earlier `--keep` run (same BENCH_ENCRYPTION_KEY) instead
  * of seeding again.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey } from '../src/crypto/fernet.js';
@@ -47,6 +49,14 @@ async function seed(url: string, key: string, users: number, auditLogs: number, 
   return instance.workspaces;
 }
 
+/**
+ * Lets the kernel write back the previous run's output (three quarters of a gigabyte of dirty
+ * pages) before the next run starts, so that no run pays for its predecessor's writeback.
+ */
+function quiesce(): void {
+  execFileSync('sync');
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -75,12 +85,26 @@ export async function main(args: string[]): Promise<void> {
     const oursFile = join(out, `fief_dump_${ws.name}.sql`);
     const pgDump: Measurement[] = [];
     const ours: Measurement[] = [];
-    for (let i = 0; i < runs; i++) {
-      // Alternate the tools so neither always runs on a warmer cache; new files every time.
+    const runPgDump = async (): Promise<void> => {
       rmSync(pgDumpFile, { force: true });
+      quiesce();
       pgDump.push(await measure('pg_dump', ['-d', url, '-n', `"${ws.schema}"`, '-f', pgDumpFile]));
+    };
+    const runOurs = async (): Promise<void> => {
       rmSync(oursFile, { force: true });
+      quiesce();
       ours.push(await measure(CLI, ['export', '--database-url', url, '--workspace', ws.id, '-o', oursFile], { ...process.env, ENCRYPTION_KEY: key }));
+    };
+    for (let i = 0; i < runs; i++) {
+      // Pairs, each in a random order, so neither tool always runs on a warmer cache or right
+      // after the other; new files every time.
+      if (Math.random() < 0.5) {
+        await runPgDump();
+        await runOurs();
+      } else {
+        await runOurs();
+        await runPgDump();
+      }
     }
     const t = (m: Measurement[]): number[] => m.map((x) => x.seconds);
     const rss = (m: Measurement[]): number => Math.max(...m.map((x) => x.peakRssMb));
@@ -98,7 +122,7 @@ export async function main(args: string[]): Promise<void> {
   }
   process.stdout.write(
     `\n${machineLine()}\n\n| workspace | table data | pg_dump file | pg_dump time (best / median) | pg_dump peak RSS | our file | our time (best / median) | our peak RSS | ratio ours / pg_dump (best / median) | median of pair ratios | ratio per pair |\n` +
-      `|---|---|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n\n(${runs} alternating runs per tool, new output files each time; peak RSS is the max over the runs)\n`,
+      `|---|---|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n\n(${runs} pairs, each in a random order, every run after a sync and into a new file; peak RSS is the max over the runs)\n`,
   );
   if (!args.includes('--keep')) await sql(ADMIN, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   else process.stderr.write(`kept database ${DB}; its ENCRYPTION_KEY is the BENCH_ENCRYPTION_KEY you passed, or was generated for this run only\n`);
