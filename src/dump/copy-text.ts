@@ -34,3 +34,22 @@ export const COPY_TAB = 0x09;
 export function isNullField(data: Buffer, from: number, to: number): boolean {
   return to - from === 2 && data[from] === 0x5c && data[from + 1] === 0x4e;
 }
+
+/**
+ * Fills `starts` with the start of each of the `count` fields of the COPY row data[from, end)
+ * (`end`: where its newline is, or would be), then end + 1; false when the row has another
+ * number of fields.
+ */
+export function splitCopyRow(data: Buffer, from: number, end: number, count: number, starts: number[]): boolean {
+  let n = 0;
+  for (let at = from; ; ) {
+    if (n === count) return false;
+    starts[n++] = at;
+    const tab = data.indexOf(COPY_TAB, at);
+    if (tab < 0 || tab >= end) break;
+    at = tab + 1;
+  }
+  if (n !== count) return false;
+  starts[n] = end + 1;
+  return true;
+}

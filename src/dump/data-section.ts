@@ -38,7 +38,7 @@ export async function* dataSection(client: pg.Client, plan: DumpPlan, summary: D
     for (const t of kept) {
       if (withTokens.includes(t)) continue;
       yield renderCopyHeader(target, t);
-      yield* inTableContext(t, failFast(held, tableData(client, catalog.schema, t, null, tally, plan.runs, progress(t))));
+      yield* inTableContext(t, failFast(held, tableData(client, catalog.schema, t, tally, plan.runs, progress(t))));
       yield '\\.\n\n';
     }
   } finally {

@@ -19,8 +19,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FernetTokenError } from '../crypto/fernet.js';
 import type { ExporterError } from '../errors.js';
-import { COPY_NL, COPY_TAB, decodeCopyField, isNullField } from './copy-text.js';
-import { decryptFailure, rewriteCopyField, type CopyRowRewriter } from './reencrypt.js';
+import { COPY_NL, isNullField, splitCopyRow } from './copy-text.js';
+import { copyRowId, decryptFailure, rewriteCopyField, type CopyRowRewriter } from './reencrypt.js';
 
 /** COPY text held across all token tables; a table that does not fit streams at once instead. */
 export const HOLD_BUDGET_BYTES = 16 * 1024 * 1024;
@@ -39,6 +39,7 @@ export class HeldTable {
   failure: ExporterError | null = null;
   /** Column indexes to rewrite, ascending. */
   readonly #targets: number[];
+  readonly #idIndex: number;
   /** The in-place pass: the start of the next row to rewrite. */
   #chunk = 0;
   #offset = 0;
@@ -51,6 +52,7 @@ export class HeldTable {
     private readonly rewrite: (value: string) => string,
   ) {
     this.#targets = targets.map((t) => columns.indexOf(t)).filter((i) => i >= 0).sort((a, b) => a - b);
+    this.#idIndex = columns.indexOf('id');
   }
 
   add(chunk: Buffer): void {
@@ -123,10 +125,8 @@ export class HeldTable {
 
   /** Rewrites the target fields of one row (without its newline) in place, all or none. */
   #rewriteRow(row: Buffer): boolean {
-    const starts: number[] = [0];
-    for (let at = row.indexOf(COPY_TAB); at >= 0; at = row.indexOf(COPY_TAB, at + 1)) starts.push(at + 1);
-    if (starts.length !== this.columns.length) return false;
-    starts.push(row.length + 1);
+    const starts: number[] = [];
+    if (!splitCopyRow(row, 0, row.length, this.columns.length, starts)) return false;
     const writes: { from: number; text: string }[] = [];
     for (const index of this.#targets) {
       const from = starts[index] as number;
@@ -136,7 +136,7 @@ export class HeldTable {
       try {
         text = rewriteCopyField(row.toString('utf8', from, to), this.rewrite);
       } catch (err) {
-        if (err instanceof FernetTokenError) this.failure = decryptFailure(this.name, this.columns[index] ?? '?', this.#rowId(row, starts));
+        if (err instanceof FernetTokenError) this.failure = decryptFailure(this.name, this.columns[index] ?? '?', copyRowId(row, starts, this.#idIndex));
         return false;
       }
       if (Buffer.byteLength(text) !== to - from) return false;
@@ -144,12 +144,6 @@ export class HeldTable {
     }
     for (const w of writes) row.write(w.text, w.from, 'utf8');
     return true;
-  }
-
-  #rowId(row: Buffer, starts: number[]): string {
-    const id = this.columns.indexOf('id');
-    if (id < 0) return '?';
-    return decodeCopyField(row.toString('utf8', starts[id] ?? 0, (starts[id + 1] ?? 1) - 1)) ?? '?';
   }
 
   #stop(): void {

@@ -4,7 +4,7 @@
  */
 import { Fernet, FernetTokenError } from '../crypto/fernet.js';
 import { ExporterError } from '../errors.js';
-import { COPY_NL, COPY_TAB, decodeCopyField, encodeCopyField, isNullField } from './copy-text.js';
+import { COPY_NL, decodeCopyField, encodeCopyField, isNullField, splitCopyRow } from './copy-text.js';
 
 export const ENCRYPTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   oauth_providers: ['client_id', 'client_secret'],
@@ -14,6 +14,15 @@ export const ENCRYPTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
 export function encryptedColumnsOf(tableName: string, prefix: string): readonly string[] {
   if (!tableName.startsWith(prefix)) return [];
   return ENCRYPTED_COLUMNS[tableName.slice(prefix.length)] ?? [];
+}
+
+/**
+ * The `id` of a COPY row for an error message: `starts` holds each field's start, then the
+ * row's end + 1; `idIndex` is the id column's index (-1: none).
+ */
+export function copyRowId(row: Buffer, starts: readonly number[], idIndex: number): string {
+  if (idIndex < 0) return '?';
+  return decodeCopyField(row.toString('utf8', starts[idIndex] ?? 0, (starts[idIndex + 1] ?? 1) - 1)) ?? '?';
 }
 
 export function decryptFailure(table: string, column: string, rowId: string): ExporterError {
@@ -115,16 +124,7 @@ export class CopyRowRewriter {
     const starts = new Array<number>(this.columns.length + 1);
     for (let row = 0; row <= end; ) {
       const rowEnd = data.indexOf(COPY_NL, row);
-      let count = 0;
-      for (let at = row; ; ) {
-        if (count === this.columns.length) throw new Error(`unexpected COPY row shape in ${this.table}`);
-        starts[count++] = at;
-        const tab = data.indexOf(COPY_TAB, at);
-        if (tab < 0 || tab > rowEnd) break;
-        at = tab + 1;
-      }
-      if (count !== this.columns.length) throw new Error(`unexpected COPY row shape in ${this.table}`);
-      starts[count] = rowEnd + 1;
+      if (!splitCopyRow(data, row, rowEnd, this.columns.length, starts)) throw new Error(`unexpected COPY row shape in ${this.table}`);
       for (const index of this.#targets) {
         const from = starts[index] ?? 0;
         const to = (starts[index + 1] ?? 0) - 1;
@@ -153,9 +153,7 @@ export class CopyRowRewriter {
       return rewriteCopyField(data.toString('utf8', from, to), this.rewrite);
     } catch (err) {
       if (err instanceof FernetTokenError) {
-        const id = this.#idIndex;
-        const rowId = id >= 0 ? (decodeCopyField(data.toString('utf8', starts[id] ?? 0, (starts[id + 1] ?? 1) - 1)) ?? '?') : '?';
-        throw decryptFailure(this.table, this.columns[column] ?? '?', rowId);
+        throw decryptFailure(this.table, this.columns[column] ?? '?', copyRowId(data, starts, this.#idIndex));
       }
       throw err;
     }
