@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { ADMIN_URL as ADMIN, sql, urlFor } from './bench-db.js';
-import { arg, machineLine, measure, type Measurement } from './measure.js';
+import { arg, machineLine, measure, median, type Measurement } from './measure.js';
 
 // Run as a person runs it: the file itself, so its #! line (and the node flags there) applies.
 const CLI = 'dist/src/cli/main.js';
@@ -55,12 +55,6 @@ async function seed(url: string, key: string, users: number, auditLogs: number, 
  */
 function quiesce(): void {
   execFileSync('sync');
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 const secs = (v: number): string => `${v.toFixed(2)} s`;

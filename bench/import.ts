@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { admin, urlFor } from './bench-db.js';
-import { arg, machineLine, measure, type Measurement } from './measure.js';
+import { arg, machineLine, measure, median, type Measurement } from './measure.js';
 
 // Run as a person runs it: the file itself, so its #! line (and the node flags there) applies.
 const CLI = 'dist/src/cli/main.js';
@@ -82,8 +82,7 @@ async function into(db: string, what: string, fn: (url: string) => Promise<Measu
 }
 
 function summarise(runs: Measurement[]): Measurement {
-  const times = runs.map((r) => r.seconds).sort((a, b) => a - b);
-  return { seconds: times[Math.floor((times.length - 1) / 2)] ?? 0, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+  return { seconds: median(runs.map((r) => r.seconds)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
 }
 
 function print(file: string, bytes: number, psql: Measurement, ours: Measurement, startup: Measurement, repeat: number): void {

@@ -22,6 +22,12 @@ export async function measure(cmd: string, args: string[], env: NodeJS.ProcessEn
   });
 }
 
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
 export function machineLine(): string {
   const pg = (() => {
     try {

@@ -1,7 +1,7 @@
 /** The COPY-row rewriter that moves tokens from the instance key to the export key. */
 import { describe, expect, it } from 'vitest';
 import { Fernet, generateKey } from '../src/crypto/fernet.js';
-import { CopyRowRewriter, Reencryptor } from '../src/dump/reencrypt.js';
+import { CopyRowRewriter, encryptedColumnsOf, Reencryptor } from '../src/dump/reencrypt.js';
 import { decodeCopyField, encodeCopyField } from '../src/dump/copy-text.js';
 
 const source = generateKey();
@@ -71,5 +71,19 @@ describe('CopyRowRewriter', () => {
     expect(() => rw.push(Buffer.from(`row-42\t${other}\t\\N\tn\n`))).toThrow(
       /cannot decrypt fief_oauth_accounts\.access_token of row row-42 with the given ENCRYPTION_KEY/,
     );
+  });
+});
+
+describe('encryptedColumnsOf', () => {
+  const table = (name: string, cols: string[]): { name: string; columns: { name: string }[] } => ({ name, columns: cols.map((c) => ({ name: c })) });
+
+  it('names the encrypted columns a table has, under its prefix only', () => {
+    expect(encryptedColumnsOf(table('fief_oauth_accounts', ['id', 'access_token', 'refresh_token']), 'fief_')).toEqual(['access_token', 'refresh_token']);
+    expect(encryptedColumnsOf(table('fief_oauth_accounts', ['id', 'access_token', 'refresh_token']), 'other_')).toEqual([]);
+    expect(encryptedColumnsOf(table('fief_users', ['id', 'email']), 'fief_')).toEqual([]);
+  });
+
+  it('leaves out one a hand-altered schema dropped, instead of failing the export on it', () => {
+    expect(encryptedColumnsOf(table('fief_oauth_accounts', ['id', 'access_token']), 'fief_')).toEqual(['access_token']);
   });
 });

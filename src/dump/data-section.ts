@@ -20,25 +20,26 @@ export async function* dataSection(client: pg.Client, plan: DumpPlan, summary: D
   const tally = (t: TableTally): void => void summary.tables.push(t);
   const progress = (t: Table): ChunkProgress => (rows, bytes) => onProgress?.({ table: t.name, rows, bytes });
   const kept = catalog.tables.filter((t) => !plan.pruned.has(t.name));
-  const withTokens = reencryptor ? kept.filter((t) => encryptedColumnsOf(t.name, plan.prefix).length > 0) : [];
+  const withTokens = reencryptor ? kept.filter((t) => encryptedColumnsOf(t, plan.prefix).length > 0) : [];
 
-  const held: HeldTable[] = [];
+  const held: { t: Table; table: HeldTable }[] = [];
   let budget = plan.holdBudgetBytes;
   for (const t of withTokens) {
     const table = yield* inTableContext(t, holdOrStream(client, plan, t, reencryptor as Reencryptor, budget, tally, progress(t)));
     if (table) {
-      held.push(table);
+      held.push({ t, table });
       budget -= table.bytes;
     }
   }
+  const tables = held.map((h) => h.table);
 
-  const background = new BackgroundRewrite(held);
+  const background = new BackgroundRewrite(tables);
   background.start();
   try {
     for (const t of kept) {
       if (withTokens.includes(t)) continue;
       yield renderCopyHeader(target, t);
-      yield* inTableContext(t, failFast(held, tableData(client, catalog.schema, t, tally, plan.runs, progress(t))));
+      yield* inTableContext(t, failFast(tables, tableData(client, catalog.schema, t, tally, plan.runs, progress(t))));
       yield '\\.\n\n';
     }
   } finally {
@@ -46,19 +47,19 @@ export async function* dataSection(client: pg.Client, plan: DumpPlan, summary: D
     background.stop();
   }
 
-  // shift(): a written table's buffers are no longer reachable from here.
-  for (let table = held.shift(); table; table = held.shift()) {
-    const t = withTokens.find((w) => w.name === table?.name) as Table;
+  // Emptied as they are written: a written table's buffers are no longer reachable from here.
+  tables.length = 0;
+  for (let next = held.shift(); next; next = held.shift()) {
+    const { t, table } = next;
     await finishInPlace(table);
     yield renderCopyHeader(target, t);
-    const rewriter = (): CopyRowRewriter => rowRewriter(t, plan.prefix, reencryptor as Reencryptor);
-    yield* inTableContext(t, countedBlock(t.name, table.output(rewriter), () => table.rows, null, tally, progress(t)));
+    yield* inTableContext(t, countedBlock(t.name, table.output(), () => table.rows, null, tally, progress(t)));
     yield '\\.\n\n';
   }
 }
 
 function rowRewriter(t: Table, prefix: string, reencryptor: Reencryptor): CopyRowRewriter {
-  return new CopyRowRewriter(t.name, copyColumns(t), encryptedColumnsOf(t.name, prefix), (v) => reencryptor.reencrypt(v));
+  return new CopyRowRewriter(t.name, copyColumns(t), encryptedColumnsOf(t, prefix), (v) => reencryptor.reencrypt(v));
 }
 
 /**
@@ -75,7 +76,7 @@ async function* holdOrStream(
   onChunk: ChunkProgress,
 ): AsyncGenerator<string | Buffer, HeldTable | null> {
   const source = startCopy(client, plan.catalog.schema, t, plan.runs);
-  const table = new HeldTable(t.name, copyColumns(t), encryptedColumnsOf(t.name, plan.prefix), (v) => reencryptor.reencrypt(v));
+  const table = new HeldTable(t.name, copyColumns(t), encryptedColumnsOf(t, plan.prefix), (v) => reencryptor.reencrypt(v));
   const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
     if (table.bytes + next.value.length <= budget) {

@@ -17,10 +17,9 @@
  * when it is written, which is also what reports a bad token with its table, column and row.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { FernetTokenError } from '../crypto/fernet.js';
-import type { ExporterError } from '../errors.js';
-import { COPY_NL, isNullField, splitCopyRow } from './copy-text.js';
-import { copyRowId, decryptFailure, rewriteCopyField, type CopyRowRewriter } from './reencrypt.js';
+import { isExporterError, type ExporterError } from '../errors.js';
+import { COPY_NL } from './copy-text.js';
+import { CopyRowRewriter, RowFieldRewriter, type FieldEdit } from './reencrypt.js';
 
 /** COPY text held across all token tables; a table that does not fit streams at once instead. */
 export const HOLD_BUDGET_BYTES = 16 * 1024 * 1024;
@@ -37,22 +36,18 @@ export class HeldTable {
    * of after every other table (the writer checks between chunks).
    */
   failure: ExporterError | null = null;
-  /** Column indexes to rewrite, ascending. */
-  readonly #targets: number[];
-  readonly #idIndex: number;
+  readonly #fields: RowFieldRewriter;
   /** The in-place pass: the start of the next row to rewrite. */
   #chunk = 0;
   #offset = 0;
   #stopped = false;
 
-  constructor(
-    readonly name: string,
-    private readonly columns: readonly string[],
-    targets: readonly string[],
-    private readonly rewrite: (value: string) => string,
-  ) {
-    this.#targets = targets.map((t) => columns.indexOf(t)).filter((i) => i >= 0).sort((a, b) => a - b);
-    this.#idIndex = columns.indexOf('id');
+  constructor(table: string, columns: readonly string[], targets: readonly string[], rewrite: (value: string) => string) {
+    this.#fields = new RowFieldRewriter(table, columns, targets, rewrite);
+  }
+
+  get name(): string {
+    return this.#fields.table;
   }
 
   add(chunk: Buffer): void {
@@ -73,14 +68,16 @@ export class HeldTable {
   }
 
   /**
-   * The table's COPY text: the rows rewritten in place as they are, the rest through `inline`.
-   * Each held buffer reaches the consumer once, as one piece or through `inline`, so a
+   * The table's COPY text: the rows rewritten in place as they are, the rest through the
+   * streaming rewriter. Each held buffer reaches the consumer once, as one piece or through
+   * the rewriter, so a
    * consumer that recycles buffers (RunPool) never recycles one still to be written.
    */
-  *output(inline: () => CopyRowRewriter): Generator<Buffer> {
+  *output(): Generator<Buffer> {
     for (let i = 0; i < this.#chunk; i++) yield this.chunks[i] as Buffer;
     if (this.#chunk >= this.chunks.length) return;
-    const rewriter = inline();
+    const { table, columns, targetNames, rewrite } = this.#fields;
+    const rewriter = new CopyRowRewriter(table, columns, targetNames, rewrite);
     const first = this.chunks[this.#chunk] as Buffer;
     // A copy for the rewritten part: the rest of this buffer is handed on as a view of it.
     if (this.#offset > 0) yield Buffer.from(first.subarray(0, this.#offset));
@@ -125,24 +122,15 @@ export class HeldTable {
 
   /** Rewrites the target fields of one row (without its newline) in place, all or none. */
   #rewriteRow(row: Buffer): boolean {
-    const starts: number[] = [];
-    if (!splitCopyRow(row, 0, row.length, this.columns.length, starts)) return false;
-    const writes: { from: number; text: string }[] = [];
-    for (const index of this.#targets) {
-      const from = starts[index] as number;
-      const to = (starts[index + 1] as number) - 1;
-      if (isNullField(row, from, to)) continue;
-      let text: string;
-      try {
-        text = rewriteCopyField(row.toString('utf8', from, to), this.rewrite);
-      } catch (err) {
-        if (err instanceof FernetTokenError) this.failure = decryptFailure(this.name, this.columns[index] ?? '?', copyRowId(row, starts, this.#idIndex));
-        return false;
-      }
-      if (Buffer.byteLength(text) !== to - from) return false;
-      writes.push({ from, text });
+    let edits: readonly FieldEdit[] | null;
+    try {
+      edits = this.#fields.edits(row, 0, row.length);
+    } catch (err) {
+      if (isExporterError(err) && err.code === 'DECRYPT_FAILED') this.failure = err;
+      return false;
     }
-    for (const w of writes) row.write(w.text, w.from, 'utf8');
+    if (!edits || edits.some((e) => Buffer.byteLength(e.text) !== e.to - e.from)) return false;
+    for (const e of edits) row.write(e.text, e.from, 'utf8');
     return true;
   }
 

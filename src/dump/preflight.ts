@@ -76,7 +76,7 @@ const SAMPLE_ROWS = 20;
  */
 export async function checkEncryptedValues(client: pg.Client, catalog: SchemaCatalog, prefix: string, reencryptor: Reencryptor): Promise<void> {
   for (const table of catalog.tables) {
-    const columns = encryptedColumnsOf(table.name, prefix).filter((c) => table.columns.some((col) => col.name === c));
+    const columns = encryptedColumnsOf(table, prefix);
     if (columns.length === 0) continue;
     const { rows } = await client.query<Record<string, string | null>>(
       `SELECT id::text AS id, ${columns.map(quoteIdent).join(', ')} FROM ${qualified(catalog.schema, table.name)} LIMIT ${SAMPLE_ROWS}`,

@@ -11,9 +11,11 @@ export const ENCRYPTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   oauth_accounts: ['access_token', 'refresh_token'],
 };
 
-export function encryptedColumnsOf(tableName: string, prefix: string): readonly string[] {
-  if (!tableName.startsWith(prefix)) return [];
-  return ENCRYPTED_COLUMNS[tableName.slice(prefix.length)] ?? [];
+/** The encrypted columns a table of the dump actually has (a hand-altered schema may lack one). */
+export function encryptedColumnsOf(table: { name: string; columns: readonly { name: string }[] }, prefix: string): string[] {
+  if (!table.name.startsWith(prefix)) return [];
+  const known = ENCRYPTED_COLUMNS[table.name.slice(prefix.length)] ?? [];
+  return known.filter((c) => table.columns.some((col) => col.name === c));
 }
 
 /**
@@ -59,6 +61,66 @@ export function rewriteCopyField(raw: string, rewrite: (value: string) => string
   return encodeCopyField(rewrite(value));
 }
 
+/** One field's new COPY text, for data[from, to). */
+export interface FieldEdit {
+  from: number;
+  to: number;
+  text: string;
+}
+
+/**
+ * The encrypted fields of one table's COPY rows and how to rewrite them: what the streaming
+ * rewriter below and the held tables (held-tables.ts) both apply, row by row.
+ */
+export class RowFieldRewriter {
+  /** Column indexes to rewrite, in column order (edits come left to right). */
+  readonly #targets: number[];
+  readonly #idIndex: number;
+  readonly #starts: number[];
+  readonly #edits: FieldEdit[] = [];
+
+  constructor(
+    readonly table: string,
+    readonly columns: readonly string[],
+    readonly targetNames: readonly string[],
+    readonly rewrite: (value: string) => string,
+  ) {
+    this.#targets = targetNames
+      .map((name) => {
+        const index = columns.indexOf(name);
+        if (index < 0) throw new Error(`${table} has no column ${name}`);
+        return index;
+      })
+      .sort((a, b) => a - b);
+    this.#idIndex = columns.indexOf('id');
+    this.#starts = new Array<number>(columns.length + 1);
+  }
+
+  /**
+   * The edits of the row data[from, end) (`end`: where its newline is, or would be), valid
+   * until the next call; null when the row has another number of fields. A token that does
+   * not decrypt throws decryptFailure, naming the row.
+   */
+  edits(data: Buffer, from: number, end: number): readonly FieldEdit[] | null {
+    const starts = this.#starts;
+    if (!splitCopyRow(data, from, end, this.columns.length, starts)) return null;
+    const edits = this.#edits;
+    edits.length = 0;
+    for (const index of this.#targets) {
+      const start = starts[index] ?? 0;
+      const stop = (starts[index + 1] ?? 0) - 1;
+      if (isNullField(data, start, stop)) continue;
+      try {
+        edits.push({ from: start, to: stop, text: rewriteCopyField(data.toString('utf8', start, stop), this.rewrite) });
+      } catch (err) {
+        if (err instanceof FernetTokenError) throw decryptFailure(this.table, this.columns[index] ?? '?', copyRowId(data, starts, this.#idIndex));
+        throw err;
+      }
+    }
+    return edits;
+  }
+}
+
 /**
  * Rewrites selected fields of COPY text rows. Rows end with `\n` (a newline inside a value is
  * escaped as `\n`) and fields with `\t`, so both splits are exact on bytes; a row may span
@@ -69,24 +131,10 @@ export function rewriteCopyField(raw: string, rewrite: (value: string) => string
  */
 export class CopyRowRewriter {
   #carry: Buffer | null = null;
-  /** Column indexes to rewrite, in column order (pieces are cut left to right). */
-  readonly #targets: number[];
-  readonly #idIndex: number;
+  readonly #fields: RowFieldRewriter;
 
-  constructor(
-    private readonly table: string,
-    private readonly columns: readonly string[],
-    targets: readonly string[],
-    private readonly rewrite: (value: string) => string,
-  ) {
-    this.#targets = targets
-      .map((name) => {
-        const index = columns.indexOf(name);
-        if (index < 0) throw new Error(`${table} has no column ${name}`);
-        return index;
-      })
-      .sort((a, b) => a - b);
-    this.#idIndex = columns.indexOf('id');
+  constructor(table: string, columns: readonly string[], targets: readonly string[], rewrite: (value: string) => string) {
+    this.#fields = new RowFieldRewriter(table, columns, targets, rewrite);
   }
 
   /**
@@ -121,19 +169,15 @@ export class CopyRowRewriter {
     // token, but the bytes decide, not that assumption).
     const pieces: Buffer[] = [];
     let copiedTo = 0;
-    const starts = new Array<number>(this.columns.length + 1);
     for (let row = 0; row <= end; ) {
       const rowEnd = data.indexOf(COPY_NL, row);
-      if (!splitCopyRow(data, row, rowEnd, this.columns.length, starts)) throw new Error(`unexpected COPY row shape in ${this.table}`);
-      for (const index of this.#targets) {
-        const from = starts[index] ?? 0;
-        const to = (starts[index + 1] ?? 0) - 1;
-        if (isNullField(data, from, to)) continue;
-        const replacement = this.#rewriteField(data, from, to, index, starts);
-        if (Buffer.byteLength(replacement) === to - from) {
-          data.write(replacement, from, 'utf8');
+      const edits = this.#fields.edits(data, row, rowEnd);
+      if (!edits) throw new Error(`unexpected COPY row shape in ${this.#fields.table}`);
+      for (const { from, to, text } of edits) {
+        if (Buffer.byteLength(text) === to - from) {
+          data.write(text, from, 'utf8');
         } else {
-          pieces.push(data.subarray(copiedTo, from), Buffer.from(replacement, 'utf8'));
+          pieces.push(data.subarray(copiedTo, from), Buffer.from(text, 'utf8'));
           copiedTo = to;
         }
       }
@@ -144,18 +188,6 @@ export class CopyRowRewriter {
   }
 
   end(): void {
-    if (this.#carry) throw new Error(`COPY data of ${this.table} ended inside a row`);
-  }
-
-  /** The COPY-encoded new value of the (non-NULL) field data[from, to). */
-  #rewriteField(data: Buffer, from: number, to: number, column: number, starts: number[]): string {
-    try {
-      return rewriteCopyField(data.toString('utf8', from, to), this.rewrite);
-    } catch (err) {
-      if (err instanceof FernetTokenError) {
-        throw decryptFailure(this.table, this.columns[column] ?? '?', copyRowId(data, starts, this.#idIndex));
-      }
-      throw err;
-    }
+    if (this.#carry) throw new Error(`COPY data of ${this.#fields.table} ended inside a row`);
   }
 }
