@@ -252,7 +252,15 @@ describe('export options and guarantees', () => {
     });
     expect(Number(last.n)).toBeGreaterThan(20); // beyond the rows decrypted before the first byte
     const streamed = new Set<string>();
-    const opts = { mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, onProgress: (p: { table: string }) => streamed.add(p.table) };
+    const opts = {
+      mainDatabase: { connectionString: instance.databaseUrl },
+      encryptionKey: KEY,
+      workspaceId: source.id,
+      onProgress: (p: { table: string }) => streamed.add(p.table),
+      // The in-place pass runs while a table of at least one full run streams: with 64 KiB
+      // runs, this workspace's 3 000 audit logs (~750 KB) are such a table.
+      runs: new RunPool(64 * 1024),
+    };
     await expect(exportToFile(opts, join(dir, 'bad-token.sql'))).rejects.toMatchObject({
       code: 'DECRYPT_FAILED',
       message: expect.stringContaining(`fief_oauth_accounts.access_token of row ${last.id} `) as unknown,

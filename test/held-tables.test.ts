@@ -112,4 +112,37 @@ describe('HeldTable', () => {
     while (other.pending) await nextTurn();
     expect(plaintexts(Buffer.concat([...other.output()]).toString())).toEqual(expected);
   });
+
+  it('runs no slice while paused, and goes on where it was when started again', async () => {
+    // 200 rows of ~0.1 ms each: a 1 ms slice rewrites a few of them, not all.
+    let calls = 0;
+    const slow = (v: string): string => {
+      calls++;
+      const until = performance.now() + 0.1;
+      while (performance.now() < until);
+      return v.toUpperCase();
+    };
+    const rows = Array.from({ length: 200 }, (_, i) => `r${i}\tab\tn\t\\N\n`).join('');
+    const table = held(cut(rows, 64), slow);
+    const background = new BackgroundRewrite([table]);
+    background.start();
+    background.pause();
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(calls).toBe(0);
+
+    background.start();
+    await nextTurn();
+    await nextTurn();
+    const afterOneSlice = calls;
+    expect(afterOneSlice).toBeGreaterThan(0);
+    expect(afterOneSlice).toBeLessThan(200);
+    background.pause();
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(calls).toBe(afterOneSlice);
+
+    background.start();
+    while (table.pending) await nextTurn();
+    expect(calls).toBe(200);
+    expect(Buffer.concat([...table.output()]).toString()).toBe(rows.replaceAll('\tab\t', '\tAB\t'));
+  });
 });

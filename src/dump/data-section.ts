@@ -34,12 +34,12 @@ export async function* dataSection(client: pg.Client, plan: DumpPlan, summary: D
   const tables = held.map((h) => h.table);
 
   const background = new BackgroundRewrite(tables);
-  background.start();
   try {
     for (const t of kept) {
       if (withTokens.includes(t)) continue;
       yield renderCopyHeader(target, t);
-      yield* inTableContext(t, failFast(tables, tableData(client, catalog.schema, t, tally, plan.runs, progress(t))));
+      const block = tableData(client, catalog.schema, t, tally, plan.runs, progress(t));
+      yield* inTableContext(t, failFast(tables, duringLargeBlock(background, plan.runs.runBytes, block)));
       yield '\\.\n\n';
     }
   } finally {
@@ -98,6 +98,22 @@ async function* failFast(held: readonly HeldTable[], block: AsyncGenerator<Buffe
   for await (const chunk of block) {
     yield chunk;
     for (const table of held) if (table.failure) throw table.failure;
+  }
+}
+
+/**
+ * `block`, with the background passes running once it has handed on a full run (a table large
+ * enough that the server is busy streaming it) and paused when it ends: a COPY stream only
+ * hands on a run when it is full or at the end of the table.
+ */
+async function* duringLargeBlock(background: BackgroundRewrite, runBytes: number, block: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of block) {
+      if (chunk.length >= runBytes) background.start();
+      yield chunk;
+    }
+  } finally {
+    background.pause();
   }
 }
 

@@ -139,20 +139,32 @@ export class HeldTable {
   }
 }
 
-/** Runs the held tables' in-place passes in slices while the rest of the dump streams. */
+/**
+ * Runs the held tables' in-place passes in slices while the rest of the dump streams. Slices
+ * belong only where the server is busy streaming a large table: between tables (or within a
+ * small one, whose whole answer is one read) each event-loop turn of the query round trip
+ * would carry a slice and keep the server waiting for the next query.
+ */
 export class BackgroundRewrite {
   #timer: NodeJS.Immediate | null = null;
   #stopped = false;
 
   constructor(private readonly tables: readonly HeldTable[]) {}
 
+  /** Runs slices from the next turn on, until pause() or stop(), or the passes are done. */
   start(): void {
     if (!this.#stopped && this.#timer === null && this.tables.some((t) => t.pending)) this.#timer = setImmediate(this.#slice);
   }
 
-  stop(): void {
+  /** No more slices until the next start(). */
+  pause(): void {
     if (this.#timer) clearImmediate(this.#timer);
     this.#timer = null;
+  }
+
+  /** No more slices, for good. */
+  stop(): void {
+    this.pause();
     this.#stopped = true;
   }
 
