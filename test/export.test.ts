@@ -60,6 +60,7 @@ beforeAll(async () => {
       { name: 'On MySQL', byod: { mysql: true } },
       { name: 'Needs care', variant: 'v0.27', users: 5, auditLogs: 5, roleNamedAdministrator: true, duplicateOAuthAccount: true },
       { name: 'Bad token', variant: 'v0.27', users: 400, auditLogs: 3000 },
+      { name: 'No refresh token', variant: 'v0.27', users: 30, auditLogs: 10 },
     ],
   });
 }, 300_000);
@@ -268,6 +269,33 @@ describe('export options and guarantees', () => {
     // Found while the first tables streamed, not after every table.
     expect(streamed.has('fief_audit_logs')).toBe(true);
     expect(streamed.has('fief_users')).toBe(false);
+  });
+
+  it('re-encrypts the token columns a hand-altered schema still has (no refresh_token)', async () => {
+    const source = ws('No refresh token');
+    const accounts = `${pg.escapeIdentifier(source.schema)}.fief_oauth_accounts`;
+    await withPg(source.databaseUrl, (c) => c.query(`ALTER TABLE ${accounts} DROP COLUMN refresh_token`));
+    const file = join(dir, 'no-refresh-token.sql');
+    await exportToFile({ mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id }, file);
+    const target = await emptyDatabase();
+    const replay = await psqlFile(target, file);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+
+    const tokens = async (url: string, schema: string, key: string): Promise<Record<string, string | null>> => {
+      const f = new Fernet(key);
+      const { rows } = await withPg(url, (c) =>
+        c.query<{ id: string; access_token: string }>(`SELECT id::text AS id, access_token FROM ${pg.escapeIdentifier(schema)}.fief_oauth_accounts`),
+      );
+      return Object.fromEntries(rows.map((r) => [r.id, f.decryptString(r.access_token)]));
+    };
+    const before = await tokens(source.databaseUrl, source.schema, KEY);
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    expect(await tokens(target, 'public', keyLine(file))).toEqual(before);
+    const columns = await withPg(target, (c) =>
+      c.query<{ n: string }>(`SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'fief_oauth_accounts' AND column_name = 'refresh_token'`),
+    );
+    expect(columns.rows[0]?.n).toBe('0');
   });
 
   it('refuses a MySQL workspace, an unknown one, a non-member, and a wrong key, before any byte', async () => {
