@@ -269,6 +269,15 @@ describe('export options and guarantees', () => {
     // Found while the first tables streamed, not after every table.
     expect(streamed.has('fief_audit_logs')).toBe(true);
     expect(streamed.has('fief_users')).toBe(false);
+
+    // With the default 1 MB runs no table here is large enough for the pass to run while it
+    // streams: the pass finishes after the other tables, and the export still fails there.
+    streamed.clear();
+    await expect(exportToFile({ ...opts, runs: new RunPool() }, join(dir, 'bad-token-small.sql'))).rejects.toMatchObject({
+      code: 'DECRYPT_FAILED',
+      message: expect.stringContaining(`fief_oauth_accounts.access_token of row ${last.id} `) as unknown,
+    });
+    expect(streamed.has('fief_users')).toBe(true);
   });
 
   it('re-encrypts the token columns a hand-altered schema still has (no refresh_token)', async () => {
