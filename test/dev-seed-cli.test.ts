@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateKey } from '../src/crypto/fernet.js';
+import { Fernet, generateKey } from '../src/crypto/fernet.js';
 import { adminUrl, query, urlFor } from './helpers/db.js';
 import { run as runProcess, type ProcessResult } from './helpers/dump.js';
 
@@ -17,10 +17,11 @@ afterAll(async () => {
   for (const name of created) await query(adminUrl(), `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
 });
 
-function run(args: string[]): Promise<ProcessResult> {
+/** Without ENCRYPTION_KEY in its environment unless `env` sets one. */
+function run(args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
   return runProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dev', 'seed', ...args], null, {
     cwd: root,
-    env: { ...process.env, FIEF_EXPORTER_DEBUG: '' },
+    env: { ...process.env, FIEF_EXPORTER_DEBUG: '', ENCRYPTION_KEY: '', ...env },
   });
 }
 
@@ -63,6 +64,18 @@ describe('dev seed', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(key);
     expect(r.stdout).not.toContain('ENCRYPTION_KEY');
+  });
+
+  it('takes the key from ENCRYPTION_KEY, as the export will, and does not print it', async () => {
+    const name = freshName();
+    const key = generateKey();
+    const r = await run(['--database-url', urlFor(name), '--workspaces', '1', '--users', '5'], { ENCRYPTION_KEY: key });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('ENCRYPTION_KEY');
+    const [w] = await query<{ id: string }>(urlFor(name), 'SELECT id::text AS id FROM workspaces');
+    const secrets = await query<{ client_secret: string }>(urlFor(name), `SELECT client_secret FROM ${pg.escapeIdentifier(w?.id ?? '')}.fief_oauth_providers`);
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const s of secrets) expect(() => new Fernet(key).decryptString(s.client_secret)).not.toThrow();
   });
 
   it('refuses a database that already holds a main schema', async () => {

@@ -30,8 +30,11 @@ export async function devSeedCommand(flags: DevSeedFlags, io: DevSeedIo = cliIo)
   // Check every input before touching the server, so mistakes cost nothing.
   const url = requireOption(flags.databaseUrl, '--database-url');
   const config = parseDatabaseUrl(url);
-  const generated = flags.encryptionKey === undefined;
-  const key = flags.encryptionKey ?? generateKey();
+  // The same fallback as the other commands: seeding under one key and exporting under the
+  // ENCRYPTION_KEY of the environment would fail on the first token.
+  const given = flags.encryptionKey ?? (process.env.ENCRYPTION_KEY || undefined);
+  const generated = given === undefined;
+  const key = given ?? generateKey();
   new Fernet(key);
   const workspaces = parsePositiveInt(flags.workspaces ?? '2', '--workspaces');
   const users = parsePositiveInt(flags.users ?? '100', '--users');
@@ -67,7 +70,7 @@ export function register(program: Command): void {
     .command('seed')
     .description('Create a legacy (<= 0.27) Fief instance with workspaces and data (the database is created if missing)')
     .option('--database-url <url>', 'main database to seed (postgres://user@host:port/db)')
-    .option('--encryption-key <key>', 'the instance ENCRYPTION_KEY (generated and printed when omitted)')
+    .option('--encryption-key <key>', 'the instance ENCRYPTION_KEY (env ENCRYPTION_KEY; generated and printed when neither is set)')
     .option('--workspaces <n>', 'number of workspaces, alternating v0.27 / v0.26-chain schemas', '2')
     .option('--users <n>', 'users per workspace', '100')
     .option('--audit-logs <n>', 'audit log rows per workspace (default: twice the users)')

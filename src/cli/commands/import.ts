@@ -17,7 +17,7 @@ interface ImportCliOptions {
 export function register(program: Command): void {
   program
     .command('import')
-    .description('load a dump (.sql, .sql.gz or .zip; - for stdin) into PostgreSQL like `psql -1 -v ON_ERROR_STOP=1 -f`, verifying fief-exporter dumps before committing')
+    .description('Load a dump (.sql, .sql.gz or .zip; - for stdin) into PostgreSQL like `psql -1 -v ON_ERROR_STOP=1 -f`, verifying fief-exporter dumps before committing')
     .argument('[file]', 'the dump file, or - to read stdin')
     .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
     .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
