@@ -39,7 +39,7 @@ export async function* dataSection(client: pg.Client, plan: DumpPlan, summary: D
       if (withTokens.includes(t)) continue;
       yield renderCopyHeader(target, t);
       const block = tableData(client, catalog.schema, t, tally, plan.runs, progress(t));
-      yield* inTableContext(t, failFast(tables, duringLargeBlock(background, plan.runs.runBytes, block)));
+      yield* inTableContext(t, alongsideBackground(background, plan.runs.runBytes, block));
       yield '\\.\n\n';
     }
   } finally {
@@ -93,24 +93,19 @@ async function* holdOrStream(
   return table;
 }
 
-/** `block`, stopped as soon as a held table has met a token that does not decrypt. */
-async function* failFast(held: readonly HeldTable[], block: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
-  for await (const chunk of block) {
-    yield chunk;
-    for (const table of held) if (table.failure) throw table.failure;
-  }
-}
-
 /**
  * `block`, with the background passes running once it has handed on a full run (a table large
- * enough that the server is busy streaming it) and paused when it ends: a COPY stream only
- * hands on a run when it is full or at the end of the table.
+ * enough that the server is busy streaming it) and paused when it ends (a COPY stream only
+ * hands on a run when it is full or at the end of the table); stopped as soon as a pass has
+ * met a token that does not decrypt, instead of after every other table.
  */
-async function* duringLargeBlock(background: BackgroundRewrite, runBytes: number, block: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+async function* alongsideBackground(background: BackgroundRewrite, runBytes: number, block: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of block) {
       if (chunk.length >= runBytes) background.start();
       yield chunk;
+      const failure = background.failure;
+      if (failure) throw failure;
     }
   } finally {
     background.pause();

@@ -46,10 +46,6 @@ export class HeldTable {
     this.#fields = new RowFieldRewriter(table, columns, targets, rewrite);
   }
 
-  get name(): string {
-    return this.#fields.table;
-  }
-
   add(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.bytes += chunk.length;
@@ -166,6 +162,12 @@ export class BackgroundRewrite {
   stop(): void {
     this.pause();
     this.#stopped = true;
+  }
+
+  /** The token that does not decrypt, once a pass has met one: the export stops on it. */
+  get failure(): ExporterError | null {
+    for (const table of this.tables) if (table.failure) return table.failure;
+    return null;
   }
 
   readonly #slice = (): void => {
