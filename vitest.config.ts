@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: files run in parallel forks, each with its own databases.
     pool: 'forks',
+    // @fastify/autoload imports routes/*.ts itself: inlined, its import() goes through vitest's
+    // module graph, so routes share one instance of src/ with the tests (instanceof holds).
+    server: { deps: { inline: ['@fastify/autoload'] } },
   },
 });
