@@ -10,6 +10,7 @@ import { isExporterError } from '../src/errors.js';
 import { parseMysqlUrl } from '../src/selfhosted/mysql-client.js';
 import { migrateMysql, renameStatement } from '../src/selfhosted/mysql.js';
 import { cli, expectOneLineError } from './helpers/cli.js';
+import { HOSTILE_ROUTINE_NAME } from './helpers/hostile-names.js';
 import {
   content as contentOf, createdDatabases, createMainDb, createWorkspaceDb, databaseExists as databaseIn, dropCreatedDatabases,
   MYSQL_SERVER, mysqlUrl, q, tablesOf as tablesIn, WORKSPACE_TABLES,
@@ -62,6 +63,17 @@ describe('migrate-in-place on MySQL/MariaDB', () => {
     const r = await cli(['migrate-in-place', '--mysql-url', url(MAIN), '--workspace', BYOD]);
     expect(r.code).toBe(1);
     expect(expectOneLineError(r)).toMatch(/own MYSQL database \(bring your own database\).*BYOD workspace is out of its scope/);
+  });
+
+  it('refuses a workspace database holding a view in one printable sentence, whatever the view is named', async () => {
+    const [main, ws] = [`mip_view_${suffix}`, randomUUID()];
+    await createWorkspaceDb(admin, ws);
+    await admin.query(`CREATE VIEW ${q(ws)}.${q(HOSTILE_ROUTINE_NAME)} AS SELECT 1 AS one`);
+    await createMainDb(admin, main, [{ id: ws, name: 'View' }]);
+    const r = await cli(['migrate-in-place', '--mysql-url', url(main), '--workspace', ws]);
+    expect(r.code).toBe(1);
+    expect(expectOneLineError(r)).toMatch(/holds objects a Fief workspace never has \(view p`\\n\\! touch pwn-p\\nsystem touch pwn-q\\nx\); move or drop them first$/);
+    expect(await tablesOf(ws)).toContain('fief_users');
   });
 
   it('never shows the password, and names the server instead', async () => {

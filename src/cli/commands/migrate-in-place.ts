@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
-import { UsageError } from '../../errors.js';
+import { isExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { parseMysqlUrl } from '../../selfhosted/mysql-client.js';
 import { migrateMysql } from '../../selfhosted/mysql.js';
@@ -40,7 +40,11 @@ function run(flags: MigrateFlags): Promise<MigrationReport> {
 }
 
 export async function migrateInPlaceCommand(flags: MigrateFlags, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = io): Promise<void> {
-  const report = await run(flags);
+  // Errors quote names from the database: keep them one printable sentence.
+  const report = await run(flags).catch((err: unknown) => {
+    if (isExporterError(err)) err.message = oneLine(err.message);
+    throw err;
+  });
   for (const w of report.warnings) out.stderr.write(`warning: ${oneLine(w)}\n`);
   out.stdout.write(report.dryRun ? dryRunText(report) : summaryText(report));
 }
