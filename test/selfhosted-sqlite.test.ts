@@ -3,6 +3,7 @@
  * backup, once fief.db (read with sql.js) says the workspace is one it hosts. Real SQLite files,
  * written with sql.js by test/helpers/sqlite-legacy.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +75,19 @@ describe('migrate-in-place on SQLite', () => {
     }
     expect(await describeSqliteFile(join(dir, 'fief.db'))).toBe('workspace Acme');
     expect(await describeSqliteFile(join(dir, other.id))).toBe('workspace Other');
+  });
+
+  it("a dry run's script stops before moving anything once fief.db is no longer the file the dry run checked", async () => {
+    const other = { id: randomUUID(), name: 'Other' };
+    const { dir, id } = await location({ others: [other] });
+    const dry = await cli(['migrate-in-place', '--sqlite-dir', dir, '--workspace', other.id, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect((await cli(['migrate-in-place', '--sqlite-dir', dir, '--workspace', id])).code).toBe(0);
+    const before = readdirSync(dir).sort();
+    const sh = spawnSync('sh', ['-e', '-c', dry.stdout], { encoding: 'utf8' });
+    expect(sh.status).not.toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(await describeSqliteFile(join(dir, 'fief.db'))).toBe('workspace Acme');
   });
 
   it('refuses a bring-your-own-database workspace, also in a dry run', async () => {

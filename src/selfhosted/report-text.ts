@@ -43,7 +43,7 @@ export function dryRunText(r: MigrationReport): string {
   const lines = [
     `${c} fief-exporter migrate-in-place --dry-run: workspace ${label(r)} on ${ENGINE_NAMES[r.engine]}`,
     r.engine === 'sqlite'
-      ? `${c} Nothing was changed. A real run makes these two moves (the backup is named after the time of that run):`
+      ? `${c} Nothing was changed. Run with sh -e, this stops unless the main file is still the one checked here, then makes the two moves a real run makes (the backup is named after the time of that run):`
       : `${c} Nothing was changed. A real run executes exactly this:`,
     ...r.statements,
   ];

@@ -8,6 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import initSqlJs, { type Database } from 'sql.js';
 import { ExporterError } from '../errors.js';
+import { posixCksum } from './cksum.js';
 
 /**
  * sql.js needs the whole file in memory. A legacy main database holds workspaces, their
@@ -18,6 +19,8 @@ const MIB = 1024 * 1024;
 
 export interface MainFileFacts {
   workspaceName: string;
+  /** POSIX `cksum` of the file as read: the dry run's script checks it is still that file. */
+  cksum: string;
   /** Other hosted workspaces, as "name (id)". */
   otherWorkspaces: string[];
 }
@@ -39,7 +42,7 @@ function rowsOf<T>(db: Database, sql: string, params: (string | null)[] = []): T
   }
 }
 
-async function openCopy(path: string): Promise<Database> {
+async function readWhole(path: string): Promise<Buffer> {
   const { size } = await stat(path);
   if (size > MAX_MAIN_FILE_BYTES) {
     throw new ExporterError(
@@ -48,8 +51,9 @@ async function openCopy(path: string): Promise<Database> {
         'is it Fief\'s main file (DATABASE_NAME)? nothing was moved',
     );
   }
-  const SQL = await initSqlJs();
-  return new SQL.Database(await readFile(path));
+  return readFile(path).catch((err: unknown) => {
+    throw new ExporterError('INPUT_ERROR', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  });
 }
 
 function unreadable(path: string, err: unknown): ExporterError {
@@ -59,7 +63,7 @@ function unreadable(path: string, err: unknown): ExporterError {
   });
 }
 
-function checkWorkspace(db: Database, path: string, id: string): MainFileFacts {
+function checkWorkspace(db: Database, path: string, id: string): Omit<MainFileFacts, 'cksum'> {
   const tables = rowsOf<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((r) => r.name);
   const fief = tables.filter((n) => n.toLowerCase().startsWith('fief_'));
   if (fief.length > 0) {
@@ -90,15 +94,15 @@ function checkWorkspace(db: Database, path: string, id: string): MainFileFacts {
 
 /** The workspace's name and the other hosted workspaces, or one sentence saying why not. */
 export async function readMainFile(path: string, id: string): Promise<MainFileFacts> {
+  const bytes = await readWhole(path);
   let db: Database;
   try {
-    db = await openCopy(path);
+    db = new (await initSqlJs()).Database(bytes);
   } catch (err) {
-    if (err instanceof ExporterError) throw err;
     throw unreadable(path, err);
   }
   try {
-    return checkWorkspace(db, path, id);
+    return { ...checkWorkspace(db, path, id), cksum: posixCksum(bytes) };
   } catch (err) {
     if (err instanceof ExporterError) throw err;
     throw unreadable(path, err);

@@ -127,7 +127,13 @@ export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<Migrati
   const backupPath = `${mainPath}.bak-${stamp(opts.now ?? new Date())}`;
   if (await exists(backupPath)) throw new ExporterError('MIGRATE_FAILED', `the backup ${backupPath} already exists; nothing was moved`);
 
-  const statements = [`mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`, `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`];
+  const statements = [
+    // The real run reads the main file right before moving; a script run later must not move a
+    // main file that changed since (say, a workspace moved in meanwhile): sh -e stops here.
+    `test "$(cksum < ${shellQuote(mainPath)})" = ${shellQuote(main.cksum)}`,
+    `mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`,
+    `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`,
+  ];
   const dryRun = opts.dryRun ?? false;
   if (!dryRun) {
     try {
