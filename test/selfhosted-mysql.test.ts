@@ -13,7 +13,7 @@ import { cli, expectOneLineError } from './helpers/cli.js';
 import { HOSTILE_ROUTINE_NAME } from './helpers/hostile-names.js';
 import {
   content as contentOf, createdDatabases, createMainDb, createWorkspaceDb, databaseExists as databaseIn, dropCreatedDatabases,
-  MYSQL_SERVER, mysqlUrl, q, tablesOf as tablesIn, WORKSPACE_TABLES,
+  MYSQL_SERVER, mysqlUrl, q, runMysqlClient, tablesOf as tablesIn, WORKSPACE_TABLES,
 } from './helpers/mysql-legacy.js';
 
 const suffix = randomUUID().slice(0, 8);
@@ -76,6 +76,21 @@ describe('migrate-in-place on MySQL/MariaDB', () => {
     expect(await tablesOf(ws)).toContain('fief_users');
   });
 
+  it("a dry run's script never drops a table that appeared in the workspace database after the dry run", async () => {
+    const [main, ws] = [`mip_late_${suffix}`, randomUUID()];
+    await createWorkspaceDb(admin, ws);
+    await createMainDb(admin, main, [{ id: ws, name: 'Late' }]);
+    const dry = await cli(['migrate-in-place', '--mysql-url', url(main), '--workspace', ws, '--dry-run']);
+    expect(dry.code).toBe(0);
+    await admin.query(`CREATE TABLE ${q(ws)}.late (x int) ENGINE=InnoDB`);
+    await admin.query(`INSERT INTO ${q(ws)}.late VALUES (42)`);
+    const client = runMysqlClient(main, dry.stdout);
+    expect(client.stderr).toBe('');
+    expect(client.code).toBe(0);
+    expect(await rows(`SELECT x FROM ${q(ws)}.late`)).toEqual([{ x: 42 }]);
+    expect((await tablesOf(main)).filter((t) => t.startsWith('fief_'))).toEqual(TABLES);
+  });
+
   it('never shows the password, and names the server instead', async () => {
     const r = await cli(['migrate-in-place', '--mysql-url', `mysql://root:s3cr%40t@127.0.0.1:3306/${MAIN}`, '--workspace', WS]);
     expect(r.code).toBe(1);
@@ -90,7 +105,7 @@ describe('migrate-in-place on MySQL/MariaDB', () => {
     expect(r.stderr).toMatch(/^warning: the workspace already has a role named "Administrator"/m);
     expect(r.stdout.match(/RENAME TABLE/g)).toHaveLength(1);
     for (const t of TABLES) expect(r.stdout).toContain(`\`${WS}\`.\`${t}\` TO \`${MAIN}\`.\`${t}\``);
-    expect(r.stdout).toContain(`DROP DATABASE \`${WS}\`;`);
+    expect(r.stdout).toContain(`'DROP DATABASE \`${WS}\`', 'DO 0');\nPREPARE fief_exporter_drop FROM @fief_exporter_drop;\nEXECUTE fief_exporter_drop;`);
     const strict = await cli(['migrate-in-place', '--mysql-url', url(MAIN), '--workspace', WS, '--strict']);
     expect(strict.code).toBe(1);
     expect(expectOneLineError(strict)).toMatch(/pre-flight checks failed \(--strict\), nothing was moved/);

@@ -5,6 +5,7 @@
  * timestamps, InnoDB foreign keys). Row ids derive from the workspace id, so building the same
  * instance twice gives the same rows: a dry run's effect and a real run's compare by value.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -161,4 +162,10 @@ export async function mysqlState(admin: mysql.Connection, dbs: string[]): Promis
     state[db] = { tables, ddl, rows: await content(admin, db, tables), routines: JSON.stringify(routines) };
   }
   return state;
+}
+
+/** The mysql command-line client, fed `script` on stdin as `mysql … db < script` would. */
+export function runMysqlClient(db: string, script: string, cwd?: string): { code: number | null; stderr: string } {
+  const r = spawnSync('mysql', ['-h', MYSQL_SERVER.host, '-P', String(MYSQL_SERVER.port), '-u', MYSQL_SERVER.user, db], { input: script, cwd, encoding: 'utf8' });
+  return { code: r.status, stderr: r.stderr };
 }
