@@ -16,6 +16,6 @@ export const HOSTILE_WORKSPACE_NAME = [
 ].join('\n');
 
 /** PostgreSQL identifiers are at most 63 bytes, MySQL ones 64 characters not ending in a space. */
-export const HOSTILE_TABLE_NAME = 't"`\'\n\\! touch pwn-t\n$(touch pwn-u)\nx';
+export const HOSTILE_TABLE_NAME = 't"`\'\n\\! touch pwn-t\n$(touch pwn-u)\n;-- x';
 export const HOSTILE_ROUTINE_NAME = 'p`\n\\! touch pwn-p\nsystem touch pwn-q\nx';
 export const HOSTILE_COLLATION_NAME = 'c"\n\\! touch pwn-c\n;DROP TABLE workspaces;';
