@@ -12,7 +12,7 @@ import { FileSink } from '../file-sink.js';
 import { onInterrupt } from '../interrupt.js';
 import { requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { io } from '../io.js';
+import { io, printErr, safe } from '../io.js';
 
 interface ExportFlags {
   databaseUrl?: string;
@@ -27,13 +27,13 @@ interface ExportFlags {
   pruneDeadSecrets?: boolean;
 }
 
-export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableStream = io.stderr): Promise<void> {
+export async function exportCommand(flags: ExportFlags): Promise<void> {
   const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
   const encryptionKey = requireOption(flags.encryptionKey, '--encryption-key', 'ENCRYPTION_KEY');
   if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
-  const progress = progressReporter(stderr);
+  const progress = progressReporter(io.stderr);
   const runs = new RunPool();
   const dump = await openWorkspaceDump({
     runs,
@@ -47,7 +47,7 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     ...(flags.targetSchema === undefined ? {} : { targetSchema: flags.targetSchema }),
     onProgress: progress.update,
   });
-  for (const w of dump.warnings) stderr.write(`warning: ${w}\n`);
+  for (const w of dump.warnings) printErr(safe`warning: ${w}\n`);
 
   const toStdout = flags.output === '-';
   const path = resolve(flags.output ?? dump.filename);
@@ -63,7 +63,7 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
   );
   try {
     if (toStdout) {
-      await pipeline(dump.stream, process.stdout);
+      await pipeline(dump.stream, io.stdout);
     } else {
       await pipeline(dump.stream, new FileSink(partial, { flags: flags.force ? 'w' : 'wx', mode: 0o600, runs }));
     }
@@ -71,9 +71,9 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     if (!toStdout) await rename(partial, path);
     progress.done();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    stderr.write(
-      `Exported workspace "${dump.workspace.name}" (${summary.tables.length} tables, ${summary.rows} rows) in ${seconds} s` +
-        (toStdout ? '.\n' : ` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n`),
+    printErr(
+      safe`Exported workspace "${dump.workspace.name}" (${summary.tables.length} tables, ${summary.rows} rows) in ${seconds} s` +
+        (toStdout ? '.\n' : safe` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n`),
     );
   } catch (err) {
     progress.done();

@@ -13,7 +13,7 @@ import { migrateMysql } from '../../selfhosted/mysql.js';
 import { migratePostgres } from '../../selfhosted/postgres.js';
 import { nextSteps, type MigrationReport } from '../../selfhosted/report.js';
 import { migrateSqlite } from '../../selfhosted/sqlite.js';
-import { io } from '../io.js';
+import { print, printErr, safe } from '../io.js';
 
 interface MigrateFlags {
   workspace: string;
@@ -79,10 +79,11 @@ function summaryText(r: MigrationReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function migrateInPlaceCommand(flags: MigrateFlags, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = io): Promise<void> {
+export async function migrateInPlaceCommand(flags: MigrateFlags): Promise<void> {
   const report = await run(flags);
-  for (const w of report.warnings) out.stderr.write(`warning: ${w}\n`);
-  out.stdout.write(report.dryRun ? dryRunText(report) : summaryText(report));
+  for (const w of report.warnings) printErr(safe`warning: ${w}\n`);
+  // A dry run prints the exact SQL (or shell) to run: escaping would change it.
+  print(report.dryRun ? dryRunText(report) : summaryText(report));
 }
 
 export function register(program: Command): void {
@@ -96,5 +97,5 @@ export function register(program: Command): void {
     .option('--main-file <name>', 'SQLite: the main file in --sqlite-dir (default fief.db)')
     .option('--dry-run', 'print exactly what would run, change nothing')
     .option('--strict', 'fail on pre-flight warnings (PostgreSQL, MySQL)')
-    .action((flags: MigrateFlags) => migrateInPlaceCommand(flags, { stdout: io.stdout, stderr: io.stderr }));
+    .action((flags: MigrateFlags) => migrateInPlaceCommand(flags));
 }
