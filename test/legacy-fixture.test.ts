@@ -14,6 +14,7 @@ import { bigTemplate, BIG_TEMPLATE_BYTES, combinedHostile, hostileValues, RAW_JS
 import { rowDigests, snapshotSchema, tableNames } from './helpers/catalog-snapshot.js';
 import { createDatabase, useTestDatabase } from './helpers/db.js';
 import { useLegacyInstance } from './helpers/legacy.js';
+import { withPg } from './helpers/workspace-copy.js';
 
 const legacy = await useLegacyInstance({
   extraWorkspaces: [{ name: 'On MySQL', byod: { mysql: true } }, { name: 'Duplicates', users: 8, auditLogs: 4, duplicateOAuthAccount: true }],
@@ -23,15 +24,6 @@ const [mysql, duplicates] = legacy.workspaces.slice(4) as [SeededWorkspace, Seed
 const dataWorkspaces = [legacy.cloud, legacy.chain, legacy.byodSchema, legacy.byodPublic];
 const expected = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/legacy-catalog.${name}.json`, import.meta.url), 'utf8'));
 
-async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs a query in the workspace's data schema. */
 function inWorkspace<R extends pg.QueryResultRow>(w: SeededWorkspace, sql: string, params: unknown[] = []): Promise<R[]> {
