@@ -12,6 +12,7 @@ import { Fernet } from '../src/crypto/fernet.js';
 import type { Manifest } from '../src/archive/manifest.js';
 import { cli, expectOneLineError } from './helpers/cli.js';
 import { createDatabase, query } from './helpers/db.js';
+import { captureDbState } from './helpers/db-state.js';
 import { keyLine, run, tempDir } from './helpers/dump.js';
 import { useLegacyInstance } from './helpers/legacy.js';
 import { expectSameCatalog, expectSameData } from './helpers/workspace-copy.js';
@@ -100,6 +101,23 @@ describe('export --all', () => {
     }
     expect(readme).toMatch(/each dump has its key on its first line/);
   }, 300_000);
+
+  it('import --entry loads one dump of the archive to the state psql leaves', async () => {
+    const zip = join(dir, 'workspaces.zip');
+    const file = (await extract(zip, 'for-import')).manifest.entries.find((e) => e.workspaceId === legacy.chain.id)!.file;
+    const ours = await createDatabase('fe_all_import');
+    const theirs = await createDatabase('fe_all_psql');
+    try {
+      const imported = await cli(['import', zip, '--entry', file, '--database-url', ours.url]);
+      expect(imported.code, imported.stderr).toBe(0);
+      const loaded = await run('bash', ['-c', 'set -o pipefail; unzip -p "$1" "$2" | psql -X -q -v ON_ERROR_STOP=1 -d "$3"', 'bash', zip, file, theirs.url]);
+      expect(loaded.code, loaded.stderr).toBe(0);
+      expect(await captureDbState(ours.url)).toEqual(await captureDbState(theirs.url));
+    } finally {
+      await ours.drop();
+      await theirs.drop();
+    }
+  }, 120_000);
 
   it("with --user, holds only that account's workspaces", async () => {
     const zip = join(dir, 'bob.zip');
