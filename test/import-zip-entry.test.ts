@@ -34,7 +34,7 @@ async function importCli(args: string[]): Promise<{ code: number; stderr: string
   let text = '';
   stderr.on('data', (d: Buffer) => (text += d.toString()));
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = (() => true);
   try {
     return { code: await runCli(['node', 'fief-exporter', 'import', ...args], stderr), stderr: text };
   } finally {
