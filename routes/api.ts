@@ -1,7 +1,7 @@
 /**
- * The same two things for scripts: list my workspaces, download one. Authenticated with a Fief
- * access token (Authorization: Bearer), never with the browser cookie, so a third-party page
- * cannot make a browser call these. Same membership rules as the pages.
+ * The same things for scripts: list my workspaces, download one, or all of them as one zip.
+ * Authenticated with a Fief access token (Authorization: Bearer), never with the browser
+ * cookie, so a third-party page cannot make a browser call these. Same membership rules as the pages.
  */
 import type { FastifyInstance } from 'fastify';
 import { requireBearer } from '../src/web/guards.js';
@@ -34,5 +34,9 @@ export default function apiRoutes(app: FastifyInstance, _options: unknown, done:
       });
     },
   );
+
+  app.get('/api/export', async (request, reply) => {
+    await app.exporter.send(request, reply, { sub: request.apiIdentity!.sub, workspaceId: null, gzip: false, via: 'api' });
+  });
   done();
 }
