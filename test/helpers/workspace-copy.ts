@@ -7,7 +7,7 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import { Fernet } from '../../src/crypto/fernet.js';
 import type { SeededWorkspace } from '../../src/dev/seed/index.js';
-import { ENCRYPTED_COLUMNS } from '../../src/dump/reencrypt.js';
+import { ENCRYPTED_COLUMNS } from '../../src/legacy/fief-schema.js';
 import { rowDigests, snapshotSchema, tableNames } from './catalog-snapshot.js';
 
 export async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
