@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openAllWorkspaces, type AllWorkspacesOptions } from '../archive/all-workspaces.js';
+import { printErr, safe } from './io.js';
 import type { Progress } from './progress.js';
 
 export interface OpenedExportFile {
@@ -20,19 +21,18 @@ export async function openAllForCli(
   options: Omit<AllWorkspacesOptions, 'onProgress' | 'onWorkspace' | 'archiveName'>,
   output: string | undefined,
   progress: Progress,
-  stderr: NodeJS.WritableStream,
 ): Promise<OpenedExportFile> {
   const say = (line: string): void => {
     progress.done();
-    stderr.write(`${line}\n`);
+    printErr(`${line}\n`);
   };
   const archive = await openAllWorkspaces({
     ...options,
     ...(output !== undefined && output !== '-' ? { archiveName: basename(output) } : {}),
     onProgress: (p) => progress.update({ ...p, table: `${p.workspace}: ${p.table}` }),
     onWorkspace: (e) => {
-      if (e.kind === 'skipped') return say(`skipped workspace ${JSON.stringify(e.workspace.name)} (${e.workspace.id}): ${e.reason}`);
-      for (const w of e.warnings) say(`warning: ${e.file}: ${w}`);
+      if (e.kind === 'skipped') return say(safe`skipped workspace "${e.workspace.name}" (${e.workspace.id}): ${e.reason}`);
+      for (const w of e.warnings) say(safe`warning: ${e.file}: ${w}`);
       say(`  ${e.file} (${(e.bytes / 2 ** 20).toFixed(1)} MB)`);
     },
   });
