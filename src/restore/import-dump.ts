@@ -11,6 +11,9 @@ import { importError, printable, redact } from './messages.js';
 import { Replay } from './replay.js';
 import { ScriptReader } from './script-reader.js';
 import { ServerSession } from './server-session.js';
+import { choosePath } from './parallel/choose-path.js';
+import { ParallelLoad } from './parallel/parallel-load.js';
+import { dropAbandonedStaging } from './parallel/staging.js';
 
 export interface ImportOptions {
   /** A path (.sql, .sql.gz, .zip) or `-` for `stdin`. */
@@ -21,6 +24,13 @@ export interface ImportOptions {
   clean?: boolean;
   /** Default true: one transaction for the whole script (psql -1). */
   singleTransaction?: boolean;
+  /**
+   * Sessions of a parallel load of a dump of ours (docs/import.md); omitted: what the server and
+   * machine can take; 1: the single-session replay. Other scripts always take that path.
+   */
+  jobs?: number;
+  /** Aborting it stops the import as a failure does (the target unchanged). */
+  signal?: AbortSignal;
   stdin?: Readable;
   /** Throttled progress reports (about ten a second). */
   onProgress?: (progress: ImportProgress) => void;
@@ -35,6 +45,8 @@ export interface ImportProgress {
   table: string | null;
   rows: number;
   seconds: number;
+  /** A parallel load: what each job session is doing (null: idle). */
+  jobs?: { job: number; task: string | null }[];
 }
 
 export interface ImportSummary {
@@ -64,27 +76,38 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       client.on('notice', (n) => options.onNotice?.(printable(redact(`${n.severity ?? 'NOTICE'}: ${n.message ?? ''}`))));
       const server = new ServerSession(client);
       let reader: ScriptReader | null = null;
-      let replay: Replay | null = null;
+      let replay: Replay | ParallelLoad | null = null;
+      let parallel: ParallelLoad | null = null;
+      for (const name of await dropAbandonedStaging(client)) {
+        options.onNotice?.(`removed the staging schema ${name}, left behind by an import that was interrupted`);
+      }
       let last = 0;
       const report = (table: string | null, rows: number, force = false): void => {
         const now = performance.now();
         if (!options.onProgress || (!force && now - last < PROGRESS_EVERY_MS)) return;
         last = now;
         const bytesRead = input.bytesRead() ?? reader?.bytesRead ?? 0;
-        options.onProgress({ bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000 });
+        options.onProgress({ bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000, jobs: parallel?.jobActivity() });
       };
       try {
         await input.run(async (source) => {
           reader = new ScriptReader(source[Symbol.asyncIterator]());
-          replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
+          await server.readSettings();
+          reader.sql.standardStrings = server.standardStrings;
+          const path = await choosePath(reader, client, options.jobs, single);
+          if (path.jobs > 1) {
+            const clean = options.clean ?? false;
+            replay = parallel = new ParallelLoad(server, reader, { database: config, jobs: path.jobs, clean, onActivity: report }, path.format);
+          } else replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
-        }, () => server.flushed());
-        await (replay as Replay | null)?.commit();
+        }, () => (parallel ? parallel.flushed() : server.flushed()));
+        await (replay as Replay | ParallelLoad | null)?.commit();
       } catch (err) {
         await server.rollback();
+        await (parallel as ParallelLoad | null)?.abort();
         throw explain(err, replay, reader, single);
       }
-      const done: Replay = replay ?? unreachable();
+      const done = (replay as Replay | ParallelLoad | null) ?? unreachable();
       report(null, done.rows, true);
       return {
         format: done.format.ours ? 'fief' : 'plain',
@@ -104,7 +127,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
 }
 
 /** One sentence: what failed, where, and what that means for the target. */
-function explain(err: unknown, replay: Replay | null, reader: ScriptReader | null, single: boolean): ExporterError {
+function explain(err: unknown, replay: Replay | ParallelLoad | null, reader: ScriptReader | null, single: boolean): ExporterError {
   let e = isExporterError(err) ? err : importError('IMPORT_FAILED', `line ${reader?.line ?? 0}: ${err instanceof Error ? err.message : String(err)}`, err);
   if (replay?.format.ours && reader?.atEnd && e.code === 'IMPORT_PARSE_ERROR') {
     e = importError('IMPORT_TRUNCATED', `the dump is truncated: ${e.message}`, err);

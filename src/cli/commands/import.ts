@@ -12,6 +12,7 @@ interface ImportCliOptions {
   databaseUrl?: string;
   clean?: boolean;
   singleTransaction: boolean;
+  jobs?: number;
 }
 
 export function register(program: Command): void {
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .argument('[file]', 'the dump file, or - to read stdin')
     .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
     .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
+    .option('--jobs <n>', "sessions loading a fief-exporter dump in parallel (default: what the server and machine can take; 1: one transaction, like psql -1)", parseJobs)
     .option('--no-single-transaction', "run statements as written, like psql without -1 (the dump's own BEGIN/COMMIT still apply)")
     .action(async (file: string | undefined, opts: ImportCliOptions) => {
       await runImport(file, opts);
@@ -43,6 +45,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       database,
       clean: opts.clean ?? false,
       singleTransaction: opts.singleTransaction,
+      jobs: opts.jobs,
       onProgress: bar ? (p) => bar.show(p) : undefined,
       onNotice: (m) => {
         bar?.clear();
@@ -53,6 +56,12 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
     bar?.clear();
   }
   process.stdout.write(summaryText(summary));
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`--jobs takes a whole number from 1 to 64 (got ${value})`);
+  return n;
 }
 
 /** A malformed URL is a mistake in the command line: exit 2, not 1. */
