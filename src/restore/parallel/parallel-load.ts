@@ -168,7 +168,7 @@ export class ParallelLoad {
   /** A job's failure stops the reader too, at its next step. */
   private checkJobs(): void {
     const failed = this.scheduler.failed;
-    if (failed !== null) throw failed instanceof Error ? failed : new Error(String(failed));
+    if (failed !== null) throw failed instanceof Error ? failed : new Error('a job session failed', { cause: failed });
   }
 
   private async runPost(job: Job, task: PostTask): Promise<void> {
