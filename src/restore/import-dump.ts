@@ -98,7 +98,10 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
           if (path.jobs > 1) {
             const clean = options.clean ?? false;
             replay = parallel = new ParallelLoad(server, reader, { database: config, jobs: path.jobs, clean, onActivity: report }, path.format);
-          } else replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
+            if (await parallel.run()) return;
+            replay = parallel = null; // not of our engine's layout: replayed as any script
+          }
+          replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
         }, () => (parallel ? parallel.flushed() : server.flushed()));
         await (replay as Replay | ParallelLoad | null)?.commit();

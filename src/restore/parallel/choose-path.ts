@@ -22,7 +22,7 @@ export async function choosePath(reader: ScriptReader, client: pg.Client, reques
   try {
     while (seen.length < 2) {
       const ev = await reader.next();
-      seen.push(ev);
+      seen.push(ev.kind === 'end' ? ev : { ...ev, text: Buffer.from(ev.text) });
       if (ev.kind !== 'comment') break;
       format.comment(ev.text.toString('utf8'), ev.line);
       if (ev.line >= 2) break;

@@ -12,12 +12,21 @@ import type { StatementKind } from '../statement-kind.js';
 
 export type LayoutStep =
   | { kind: 'session' | 'begin' | 'search-path' | 'commit' }
+  | { kind: 'create-schema'; text: string }
   | { kind: 'create-type'; name: string; text: string }
   | { kind: 'create-table'; table: string; text: string }
   | { kind: 'copy'; table: string; relation: string; text: string }
   | { kind: 'post'; table: string; references: string | null; exclusive: boolean; label: string; text: string };
 
+/** A statement outside our dump engine's layout: the parallel load cannot stage it. */
+export class NotOurLayout extends ExporterError {
+  constructor(line: number, why = "this statement is not part of a fief-exporter dump's layout") {
+    super('IMPORT_FAILED', `line ${line}: ${why}, so the dump cannot be loaded in parallel; import it with --jobs 1`);
+  }
+}
+
 const IDENT = '"(?:[^"]|"")*"';
+const CREATE_SCHEMA = new RegExp(`^CREATE SCHEMA IF NOT EXISTS (${IDENT})$`);
 const QUALIFIED = `(${IDENT})\\.(${IDENT})`;
 const HEADS: { re: RegExp; kind: 'create-type' | 'create-table' | 'copy' | 'alter' | 'index' | 'comment' }[] = [
   { re: new RegExp(`^(CREATE TYPE )${QUALIFIED}( AS ENUM \\([^]*\\))$`), kind: 'create-type' },
@@ -43,11 +52,18 @@ export class OurLayout {
     if (kind === 'session') return { kind: /set_config\s*\(\s*'search_path'/i.test(text) ? 'search-path' : 'session' };
     if (kind === 'begin' || kind === 'commit') return { kind };
     const body = text.trim().replace(/;$/, '');
+    const schema = kind === 'create-schema' ? CREATE_SCHEMA.exec(body)?.[1] : undefined;
+    if (schema !== undefined) {
+      // Run by the move transaction: the target is not touched before the load succeeded.
+      this.checkTarget(unquote(schema), line);
+      return { kind: 'create-schema', text: body };
+    }
     for (const head of HEADS) {
       const m = head.re.exec(body);
       if (!m) continue;
       const [, before = '', schema = '', name = '', after = ''] = m;
       this.checkTarget(unquote(schema), line);
+      if (head.kind !== 'comment' && this.namesTarget(after)) throw new NotOurLayout(line, 'the statement names the target schema inside its definition');
       const table = unquote(name);
       const relation = `${quoteIdent(this.staging)}.${name}`;
       const moved = `${before}${relation}${after}`;
@@ -62,10 +78,17 @@ export class OurLayout {
           return this.post(head.kind, table, moved, after);
       }
     }
-    throw new ExporterError(
-      'IMPORT_FAILED',
-      `line ${line}: this statement is not part of a fief-exporter dump's layout, so the dump cannot be loaded in parallel; import it with --jobs 1`,
-    );
+    throw new NotOurLayout(line);
+  }
+
+  /**
+   * Our engine writes definitions unqualified; one that names the target would point a staged
+   * object at the target's (maybe missing) objects instead of its staged neighbours.
+   */
+  private namesTarget(definition: string): boolean {
+    const t = this.target ?? '';
+    const bare = /^[a-z_][a-z0-9_$]*$/.test(t) ? new RegExp(`(^|[^\\w$"])${t}\\s*\\.`, 'i').test(definition) : false;
+    return bare || definition.includes(`${quoteIdent(t)}.`);
   }
 
   private post(kind: 'alter' | 'index' | 'comment', table: string, text: string, after: string): LayoutStep {

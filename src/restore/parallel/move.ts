@@ -27,9 +27,19 @@ const STAGED = `
   ORDER BY ord, name`;
 
 /** Runs `verify` (throws on a mismatch) inside the transaction, before COMMIT. Returns what --clean dropped. */
-export async function moveIntoTarget(client: pg.Client, staging: string, target: string, clean: boolean, verify: () => void): Promise<string[]> {
+export interface MovePlan {
+  staging: string;
+  target: string;
+  /** The dump's `CREATE SCHEMA IF NOT EXISTS` for its target, if it has one. */
+  createSchema: string | null;
+  clean: boolean;
+}
+
+export async function moveIntoTarget(client: pg.Client, plan: MovePlan, verify: () => void): Promise<string[]> {
+  const { staging, target, clean } = plan;
   await client.query('BEGIN');
   try {
+    if (plan.createSchema) await client.query(plan.createSchema);
     const dropped = await prepareTarget(client, target, clean);
     const { rows } = await client.query<Moved>(STAGED, [quoteIdent(staging)]);
     if (rows.length > 0) {

@@ -15,12 +15,12 @@ import { DumpFormat } from '../dump-format.js';
 import { MetaCommands } from '../meta-commands.js';
 import { asServerError } from '../messages.js';
 import { copyError, decode, statementError, type Statement } from '../replay-errors.js';
-import type { ScriptReader } from '../script-reader.js';
+import type { ScriptEvent, ScriptReader } from '../script-reader.js';
 import type { ServerSession } from '../server-session.js';
 import { prepareTarget } from '../target.js';
 import { statementKind } from '../statement-kind.js';
 import { cancelJobs, closeJobs, openJobs, type Job } from './jobs.js';
-import { OurLayout } from './layout.js';
+import { NotOurLayout, OurLayout, type LayoutStep } from './layout.js';
 import { moveIntoTarget } from './move.js';
 import { PostDataScheduler, type PostTask } from './scheduler.js';
 import { createStaging, dropStaging, newStagingName } from './staging.js';
@@ -43,6 +43,9 @@ export class ParallelLoad {
   private jobs: Job[] = [];
   private loader: Job | null = null;
   private stagingCreated = false;
+  /** Events read before anything was staged: handed back if the dump is not of our layout. */
+  private prelude: ScriptEvent[] | null = [];
+  private createSchema: string | null = null;
   statements = 0;
   tables = 0;
   rows = 0;
@@ -68,50 +71,74 @@ export class ParallelLoad {
     return this.loader ? this.loader.server.flushed() : this.server.flushed();
   }
 
-  async run(): Promise<void> {
+  /**
+   * Loads the script into the staging schema. Returns false, having handed back what it read,
+   * when the script leaves our layout before anything was staged: the caller replays it instead.
+   */
+  async run(): Promise<boolean> {
     for (;;) {
       this.reader.sql.standardStrings = this.server.standardStrings;
       const ev = await this.reader.next();
       this.opts.onActivity?.(null, this.rows);
       if (ev.kind === 'end') break;
+      this.prelude?.push({ ...ev, text: Buffer.from(ev.text) }); // the reader's buffers are reused
       if (ev.kind === 'comment') this.format.comment(ev.text.toString('utf8'), ev.line);
       else if (ev.kind === 'meta') this.meta.handle(ev.text, ev.line);
-      else await this.statement(ev);
+      else if (!(await this.statement(ev))) {
+        this.reader.pushBack(...(this.prelude ?? []));
+        return false;
+      }
+      if (this.stagingCreated) this.prelude = null;
     }
     this.meta.finish();
     if (this.format.ours) this.format.verify(this.reader.line);
     if (this.loader) this.scheduler.addJob(this.loader); // the reader is done: one more builder
     this.loader = null;
     await this.scheduler.drain();
+    return true;
   }
 
-  private async statement(ev: Statement): Promise<void> {
+  /** False: not of our layout, and nothing staged yet. */
+  private async statement(ev: Statement): Promise<boolean> {
     const text = decode(ev);
     const kind = statementKind(ev.parts);
     if (kind === null) throw new ExporterError('IMPORT_PARSE_ERROR', `line ${ev.line}: transaction control or COPY inside a \\; compound query is not supported`);
     if (!ev.complete) throw new ExporterError('IMPORT_TRUNCATED', `the dump ends at line ${ev.line} in the middle of a statement: it is truncated`);
+    let step: LayoutStep;
+    try {
+      step = this.layout.step(kind, text, ev.line);
+    } catch (err) {
+      if (err instanceof NotOurLayout && !this.stagingCreated) return false;
+      throw err;
+    }
     this.statements++;
-    const step = this.layout.step(kind, text, ev.line);
     switch (step.kind) {
       case 'session':
         this.settings.push(text);
-        return this.execute(text, ev.line);
-      case 'begin':
-      case 'search-path':
-        return; // the staging sessions get their own search_path; the move sets the target
+        await this.execute(text, ev.line);
+        break;
+      case 'create-schema':
+        this.createSchema = step.text;
+        break;
       case 'commit':
-        return this.format.verify(ev.line);
+        this.format.verify(ev.line);
+        break;
       case 'create-type':
       case 'create-table':
         await this.ensureStaging(ev.line);
         if (step.kind === 'create-table') this.scheduler.tableCreated(step.table);
-        return this.execute(step.text, ev.line, text);
+        await this.execute(step.text, ev.line, text);
+        break;
       case 'copy':
-        return this.copy(ev, text, step);
+        await this.copy(ev, text, step);
+        break;
       case 'post':
         this.scheduler.add({ ...step, line: ev.line });
         this.checkJobs();
+        break;
+      default: // begin, search_path: the staging sessions have their own; the move sets the target
     }
+    return true;
   }
 
   private async execute(sql: string, line: number, original = sql): Promise<void> {
@@ -185,7 +212,7 @@ export class ParallelLoad {
     this.jobs = [];
     const target = this.layout.target;
     if (target === null) throw new ExporterError('IMPORT_PARSE_ERROR', 'the dump creates no tables');
-    this.dropped = await moveIntoTarget(this.server.client, this.staging, target, this.opts.clean, () => {
+    this.dropped = await moveIntoTarget(this.server.client, { staging: this.staging, target, createSchema: this.createSchema, clean: this.opts.clean }, () => {
       if (this.format.ours) this.format.verify(this.reader.line);
     }).catch((err: unknown) => {
       throw asServerError(err) ? statementError(err, this.reader.line, `moving the loaded tables into schema ${target}`, undefined) : err;
