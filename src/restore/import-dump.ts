@@ -59,6 +59,8 @@ export interface ImportSummary {
   statements: number;
   bytes: number;
   seconds: number;
+  /** Sessions that loaded it: more than 1 for a parallel load, 1 for the single-session replay. */
+  jobs: number;
   /** Objects removed by `clean`. */
   dropped: string[];
   target: string;
@@ -120,6 +122,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
         statements: done.statements,
         bytes: (reader as ScriptReader | null)?.bytesRead ?? 0,
         seconds: (performance.now() - started) / 1000,
+        jobs: done instanceof ParallelLoad ? done.jobCount : 1,
         dropped: done.dropped,
         target: targetLabel(config),
       };

@@ -42,7 +42,9 @@ export function fiefDump(opts: DumpOptions = {}): string {
   const version = opts.version ?? 2;
   const field = version === 1 ? 'sha256' : 'crc32';
   const schema = opts.schema ?? 'public';
-  const q = schema === 'public' ? 'public' : `"${schema}"`;
+  // As the dump engine writes them: created objects qualified and quoted, definitions
+  // unqualified (they resolve through the search_path the dump sets).
+  const q = `"${schema}"`;
   const users = block(USERS, version);
   const clients = block(CLIENTS, version);
   const verify = (table: string, rows: number, checksum: string): string =>
@@ -57,14 +59,14 @@ export function fiefDump(opts: DumpOptions = {}): string {
     'BEGIN;\n\n',
     schema === 'public' ? '' : `CREATE SCHEMA IF NOT EXISTS ${q};\n`,
     `SELECT pg_catalog.set_config('search_path', '${q}', true);\n\n`,
-    `CREATE TYPE ${q}.fief_acr AS ENUM ('0', '1');\n`,
-    `CREATE TABLE ${q}.fief_users (\n    id uuid NOT NULL,\n    email character varying(320) NOT NULL,\n    acr ${q}.fief_acr NOT NULL,\n    fields jsonb\n);\n`,
-    `CREATE TABLE ${q}.fief_clients (\n    id uuid NOT NULL,\n    name text NOT NULL,\n    user_id uuid\n);\n\n`,
-    `COPY ${q}.fief_users (id, email, acr, fields) FROM stdin;\n${users.text}\\.\n\n`,
-    `COPY ${q}.fief_clients (id, name, user_id) FROM stdin;\n${clients.text}\\.\n\n`,
-    `ALTER TABLE ONLY ${q}.fief_users ADD CONSTRAINT fief_users_pkey PRIMARY KEY (id);\n`,
-    `ALTER TABLE ONLY ${q}.fief_clients ADD CONSTRAINT fief_clients_pkey PRIMARY KEY (id);\n`,
-    `ALTER TABLE ONLY ${q}.fief_clients ADD CONSTRAINT fief_clients_user_id_fkey FOREIGN KEY (user_id) REFERENCES ${q}.fief_users(id);\n\n`,
+    `CREATE TYPE ${q}."fief_acr" AS ENUM ('0', '1');\n`,
+    `CREATE TABLE ${q}."fief_users" (\n    "id" uuid NOT NULL,\n    "email" character varying(320) NOT NULL,\n    "acr" fief_acr NOT NULL,\n    "fields" jsonb\n);\n`,
+    `CREATE TABLE ${q}."fief_clients" (\n    "id" uuid NOT NULL,\n    "name" text NOT NULL,\n    "user_id" uuid\n);\n\n`,
+    `COPY ${q}."fief_users" ("id", "email", "acr", "fields") FROM stdin;\n${users.text}\\.\n\n`,
+    `COPY ${q}."fief_clients" ("id", "name", "user_id") FROM stdin;\n${clients.text}\\.\n\n`,
+    `ALTER TABLE ONLY ${q}."fief_users"\n    ADD CONSTRAINT "fief_users_pkey" PRIMARY KEY (id);\n\n`,
+    `ALTER TABLE ONLY ${q}."fief_clients"\n    ADD CONSTRAINT "fief_clients_pkey" PRIMARY KEY (id);\n\n`,
+    `ALTER TABLE ONLY ${q}."fief_clients"\n    ADD CONSTRAINT "fief_clients_user_id_fkey" FOREIGN KEY (user_id) REFERENCES fief_users(id);\n\n`,
     verify('fief_users', USERS.length, users.checksum),
     verify('fief_clients', CLIENTS.length, clients.checksum),
     opts.omitComplete ? '' : `-- fief-exporter:complete ${JSON.stringify({ tables: 2, rows: opts.completeRows ?? total })}\n`,

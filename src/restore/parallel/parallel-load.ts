@@ -61,6 +61,10 @@ export class ParallelLoad {
     this.format = format;
   }
 
+  get jobCount(): number {
+    return this.opts.jobs;
+  }
+
   /** What each job session is doing, for the progress display. */
   jobActivity(): { job: number; task: string | null }[] {
     return this.jobs.map((j) => ({ job: j.id, task: j.task }));
