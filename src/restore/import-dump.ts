@@ -80,6 +80,11 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       let reader: ScriptReader | null = null;
       let replay: Replay | ParallelLoad | null = null;
       let parallel: ParallelLoad | null = null;
+      const interrupted = (): void => {
+        if (parallel) parallel.interrupt();
+        else client.connection.stream.destroy(); // the server rolls the transaction back
+      };
+      options.signal?.addEventListener('abort', interrupted, { once: true });
       for (const name of await dropAbandonedStaging(client)) {
         options.onNotice?.(`removed the staging schema ${name}, left behind by an import that was interrupted`);
       }
@@ -110,7 +115,10 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       } catch (err) {
         await server.rollback();
         await (parallel as ParallelLoad | null)?.abort();
-        throw explain(err, replay, reader, single);
+        const reason = options.signal?.aborted ? importError('IMPORT_FAILED', `the import was interrupted (${String(options.signal.reason)})`) : err;
+        throw explain(reason, replay, reader, single);
+      } finally {
+        options.signal?.removeEventListener('abort', interrupted);
       }
       const done = (replay as Replay | ParallelLoad | null) ?? unreachable();
       report(null, done.rows, true);

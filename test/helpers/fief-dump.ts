@@ -21,6 +21,10 @@ export interface DumpOptions {
   /** Total in the complete line instead of the true one. */
   completeRows?: number;
   schema?: string;
+  /** fief_clients' rows instead of the usual two (their checksum computed as usual). */
+  clients?: string[];
+  /** Generated rows appended to fief_users, for a dump that takes a while to load. */
+  extraUsers?: number;
 }
 
 const USERS = [
@@ -45,11 +49,13 @@ export function fiefDump(opts: DumpOptions = {}): string {
   // As the dump engine writes them: created objects qualified and quoted, definitions
   // unqualified (they resolve through the search_path the dump sets).
   const q = `"${schema}"`;
-  const users = block(USERS, version);
-  const clients = block(CLIENTS, version);
+  const generated = Array.from({ length: opts.extraUsers ?? 0 }, (_, k) => `a1b2c3d4-0000-4000-8000-${(k + 16).toString(16).padStart(12, '0')}\tuser${k}@example.com\t1\t\\N`);
+  const users = block([...USERS, ...generated], version);
+  const clientRows = opts.clients ?? CLIENTS;
+  const clients = block(clientRows, version);
   const verify = (table: string, rows: number, checksum: string): string =>
     `-- fief-exporter:verify ${JSON.stringify({ table, rows: opts.rows?.[table] ?? rows, [field]: opts.checksum?.[table] ?? checksum })}\n`;
-  const total = USERS.length + CLIENTS.length;
+  const total = USERS.length + generated.length + clientRows.length;
   return [
     `-- ENCRYPTION_KEY=${DUMP_KEY}\n`,
     `-- fief-exporter dump format ${version}\n`,
@@ -67,8 +73,8 @@ export function fiefDump(opts: DumpOptions = {}): string {
     `ALTER TABLE ONLY ${q}."fief_users"\n    ADD CONSTRAINT "fief_users_pkey" PRIMARY KEY (id);\n\n`,
     `ALTER TABLE ONLY ${q}."fief_clients"\n    ADD CONSTRAINT "fief_clients_pkey" PRIMARY KEY (id);\n\n`,
     `ALTER TABLE ONLY ${q}."fief_clients"\n    ADD CONSTRAINT "fief_clients_user_id_fkey" FOREIGN KEY (user_id) REFERENCES fief_users(id);\n\n`,
-    verify('fief_users', USERS.length, users.checksum),
-    verify('fief_clients', CLIENTS.length, clients.checksum),
+    verify('fief_users', USERS.length + generated.length, users.checksum),
+    verify('fief_clients', clientRows.length, clients.checksum),
     opts.omitComplete ? '' : `-- fief-exporter:complete ${JSON.stringify({ tables: 2, rows: opts.completeRows ?? total })}\n`,
     'COMMIT;\n',
   ].join('');

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { parseDatabaseUrl, type ClientConfig } from '../../db/connection.js';
 import { UsageError } from '../../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import type { ImportProgress, ImportSummary } from '../../restore/index.js';
 import { formatCount, formatProgress, RateMeter } from '../../restore/progress.js';
 
@@ -39,6 +40,9 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
+  // Ctrl-C stops the import as a failure does: rolled back, the staging schema dropped.
+  const controller = new AbortController();
+  const interrupt = onInterrupt((signal) => controller.abort(signal));
   try {
     summary = await importDump({
       file,
@@ -46,6 +50,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       clean: opts.clean ?? false,
       singleTransaction: opts.singleTransaction,
       jobs: opts.jobs,
+      signal: controller.signal,
       onProgress: bar ? (p) => bar.show(p) : undefined,
       onNotice: (m) => {
         bar?.clear();
@@ -53,6 +58,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       },
     });
   } finally {
+    interrupt.dispose();
     bar?.clear();
   }
   process.stdout.write(summaryText(summary));

@@ -59,7 +59,7 @@ async function openJob(config: ClientConfig, id: number, settings: string[], sta
       [quoteIdent(staging), INDEX_MEMORY_KB],
     );
     // Staging data need not be durable on its own: the final COMMIT flushes the WAL up to it.
-    await client.query('SET synchronous_commit = off');
+    await client.query(`SET synchronous_commit = off; SET application_name = 'fief-exporter import job ${id}'`);
     // A killed importer's sessions stop within a second instead of finishing their statement.
     await client.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
     await server.readSettings();

@@ -46,6 +46,7 @@ export class ParallelLoad {
   /** Events read before anything was staged: handed back if the dump is not of our layout. */
   private prelude: ScriptEvent[] | null = [];
   private createSchema: string | null = null;
+  private interrupted = false;
   statements = 0;
   tables = 0;
   rows = 0;
@@ -83,6 +84,7 @@ export class ParallelLoad {
     for (;;) {
       this.reader.sql.standardStrings = this.server.standardStrings;
       const ev = await this.reader.next();
+      if (this.interrupted) throw new ExporterError('IMPORT_FAILED', 'interrupted');
       this.opts.onActivity?.(null, this.rows);
       if (ev.kind === 'end') break;
       this.prelude?.push({ ...ev, text: Buffer.from(ev.text) }); // the reader's buffers are reused
@@ -218,10 +220,17 @@ export class ParallelLoad {
     if (target === null) throw new ExporterError('IMPORT_PARSE_ERROR', 'the dump creates no tables');
     this.dropped = await moveIntoTarget(this.server.client, { staging: this.staging, target, createSchema: this.createSchema, clean: this.opts.clean }, () => {
       if (this.format.ours) this.format.verify(this.reader.line);
+      if (this.interrupted) throw new ExporterError('IMPORT_FAILED', 'interrupted');
     }).catch((err: unknown) => {
       throw asServerError(err) ? statementError(err, this.reader.line, `moving the loaded tables into schema ${target}`, undefined) : err;
     });
     this.committed = true;
+  }
+
+  /** Ctrl-C: the job sessions are cut at once; the reader stops at its next step. */
+  interrupt(): void {
+    this.interrupted = true;
+    for (const job of this.jobs) job.client.connection.stream.destroy();
   }
 
   /** After any failure: nothing of ours stays in the database. */
