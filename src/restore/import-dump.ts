@@ -13,6 +13,7 @@ import { ScriptReader } from './script-reader.js';
 import { ServerSession } from './server-session.js';
 import { choosePath } from './parallel/choose-path.js';
 import { ParallelLoad } from './parallel/parallel-load.js';
+import { readPostDataTail } from './parallel/post-data-tail.js';
 import { dropAbandonedStaging } from './parallel/staging.js';
 
 export interface ImportOptions {
@@ -104,7 +105,8 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
           const path = await choosePath(reader, client, options.jobs, single);
           if (path.jobs > 1) {
             const clean = options.clean ?? false;
-            replay = parallel = new ParallelLoad(server, reader, { database: config, jobs: path.jobs, clean, onActivity: report }, path.format);
+            const tail = input.plainPath ? await readPostDataTail(input.plainPath) : null;
+            replay = parallel = new ParallelLoad(server, reader, { database: config, jobs: path.jobs, clean, tail, onActivity: report }, path.format);
             if (await parallel.run()) return;
             replay = parallel = null; // not of our engine's layout: replayed as any script
           }

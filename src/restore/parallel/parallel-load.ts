@@ -22,13 +22,16 @@ import { statementKind } from '../statement-kind.js';
 import { cancelJobs, closeJobs, openJobs, type Job } from './jobs.js';
 import { NotOurLayout, OurLayout, type LayoutStep } from './layout.js';
 import { moveIntoTarget } from './move.js';
-import { PostDataScheduler, type PostTask } from './scheduler.js';
+import { PostData } from './post-data.js';
+import type { TailStatement } from './post-data-tail.js';
 import { createStaging, dropStaging, newStagingName } from './staging.js';
 
 export interface ParallelOptions {
   database: ClientConfig;
   jobs: number;
   clean: boolean;
+  /** The file's post-data statements, read ahead from its end (uncompressed files only). */
+  tail?: TailStatement[] | null;
   /** Called as work proceeds: the table the reader streams, and rows loaded so far. */
   onActivity?: (table: string | null, rows: number) => void;
 }
@@ -39,7 +42,8 @@ export class ParallelLoad {
   readonly staging = newStagingName();
   private readonly layout = new OurLayout(this.staging);
   private readonly settings: string[] = [];
-  private readonly scheduler = new PostDataScheduler((job, task) => this.runPost(job, task));
+  private readonly post = new PostData();
+  private readonly scheduler = this.post.scheduler;
   private jobs: Job[] = [];
   private loader: Job | null = null;
   private stagingCreated = false;
@@ -97,6 +101,7 @@ export class ParallelLoad {
       if (this.stagingCreated) this.prelude = null;
     }
     this.meta.finish();
+    this.post.finish(this.reader.line);
     if (this.format.ours) this.format.verify(this.reader.line);
     if (this.loader) this.scheduler.addJob(this.loader); // the reader is done: one more builder
     this.loader = null;
@@ -139,8 +144,7 @@ export class ParallelLoad {
         await this.copy(ev, text, step);
         break;
       case 'post':
-        this.scheduler.add({ ...step, line: ev.line });
-        this.checkJobs();
+        this.post.met(step, ev.line);
         break;
       default: // begin, search_path: the staging sessions have their own; the move sets the target
     }
@@ -167,6 +171,7 @@ export class ParallelLoad {
     });
     this.loader = this.jobs[0] ?? null;
     for (const job of this.jobs.slice(1)) this.scheduler.addJob(job);
+    if (this.opts.tail) this.post.lookAhead(this.opts.tail, this.layout);
   }
 
   private async copy(ev: Statement, text: string, step: { table: string; relation: string; text: string }): Promise<void> {
@@ -191,25 +196,11 @@ export class ParallelLoad {
     } finally {
       loader.task = null;
     }
-    this.checkJobs();
+    this.post.check();
     this.tables++;
     this.rows += rows;
     this.format.loadedBlock({ table, rows, checksum: hasher ? hasher.digest() : null, line: ev.line });
     this.scheduler.tableLoaded(table, bytes);
-  }
-
-  /** A job's failure stops the reader too, at its next step. */
-  private checkJobs(): void {
-    const failed = this.scheduler.failed;
-    if (failed !== null) throw failed instanceof Error ? failed : new Error('a job session failed', { cause: failed });
-  }
-
-  private async runPost(job: Job, task: PostTask): Promise<void> {
-    try {
-      await job.server.execute(task.text);
-    } catch (err) {
-      throw statementError(err, task.line, task.text, asServerError(err)?.position);
-    }
   }
 
   /** The one transaction that touches the target. */

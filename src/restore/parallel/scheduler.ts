@@ -31,6 +31,7 @@ export class PostDataScheduler {
   private running = 0;
   private failure: unknown = null;
   private allAdded = false;
+  private tasksKnown = false;
   private settle: { resolve: () => void; reject: (err: unknown) => void } | null = null;
 
   constructor(private readonly runTask: RunTask) {}
@@ -57,6 +58,11 @@ export class PostDataScheduler {
     this.pump();
   }
 
+  /** Every task has been added (read ahead): foreign keys need not wait for the end of the script. */
+  allTasksKnown(): void {
+    this.tasksKnown = true;
+  }
+
   /** Resolves when every task added has run (call once the script has been read to its end). */
   drain(): Promise<void> {
     this.allAdded = true;
@@ -76,7 +82,7 @@ export class PostDataScheduler {
     if (t.references === null) return true;
     if (!this.loaded.has(t.references) && t.references !== t.table) return false;
     // Keys of either table may still be read from the script until its end.
-    return this.allAdded && !this.pendingKeys.get(t.table) && !this.pendingKeys.get(t.references);
+    return (this.allAdded || this.tasksKnown) && !this.pendingKeys.get(t.table) && !this.pendingKeys.get(t.references);
   }
 
   private lockable(t: PostTask): boolean {
