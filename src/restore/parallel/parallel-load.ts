@@ -105,7 +105,9 @@ export class ParallelLoad {
     if (this.format.ours) this.format.verify(this.reader.line);
     if (this.loader) this.scheduler.addJob(this.loader); // the reader is done: one more builder
     this.loader = null;
-    await this.scheduler.drain();
+    // The reader is done, the jobs are not: keep the progress display moving.
+    const ticker = setInterval(() => this.opts.onActivity?.(null, this.rows), 250);
+    await this.scheduler.drain().finally(() => clearInterval(ticker));
     return true;
   }
 
