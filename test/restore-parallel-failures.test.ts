@@ -65,7 +65,13 @@ function start(path: string): { child: ChildProcess; stderr: () => string; exit:
   return { child, stderr: () => stderr, exit };
 }
 
-const big = (): string => fiefDump({ extraUsers: 300_000 });
+/** Starts the CLI on a large dump and sends `signal` while a job streams COPY data. */
+async function signalledMidCopy(name: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  const run = start(await file(name, fiefDump({ extraUsers: 300_000 })));
+  await whenCopying(run.child);
+  run.child.kill(signal);
+  return { code: await run.exit, stderr: run.stderr() };
+}
 
 describe('a failed parallel load leaves the target as it was', () => {
   it('a bad row in the last table', async () => {
@@ -83,7 +89,7 @@ describe('a failed parallel load leaves the target as it was', () => {
   });
 
   it('a job session cut off by the server (pg_terminate_backend)', async () => {
-    const path = await file('big-terminated.sql', big());
+    const path = await file('big-terminated.sql', fiefDump({ extraUsers: 300_000 }));
     const load = failing(path, 2);
     for (let k = 0; k < 600; k++) {
       const { length } = await query(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'fief-exporter import job%' AND query LIKE 'COPY%'");
@@ -96,20 +102,15 @@ describe('a failed parallel load leaves the target as it was', () => {
   });
 
   it('Ctrl-C (SIGINT) during the load', async () => {
-    const run = start(await file('big-interrupted.sql', big()));
-    await whenCopying(run.child);
-    run.child.kill('SIGINT');
-    expect(await run.exit).toBe(1);
-    expect(run.stderr()).toMatch(/interrupted \(SIGINT\).*the target database is unchanged/);
+    const run = await signalledMidCopy('big-interrupted.sql', 'SIGINT');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/interrupted \(SIGINT\).*the target database is unchanged/);
     expect(await stagingSchemas()).toEqual([]);
     expect(await captureDbState(db.url)).toEqual(before);
   });
 
   it('a killed importer (SIGKILL): the next run removes its staging schema, with a message', async () => {
-    const run = start(await file('big-killed.sql', big()));
-    await whenCopying(run.child);
-    run.child.kill('SIGKILL');
-    await run.exit;
+    await signalledMidCopy('big-killed.sql', 'SIGKILL');
     expect(await stagingSchemas()).toHaveLength(1); // what a killed process cannot clean up
 
     const next = start(await file('next-bad.sql', fiefDump().replace('CLI\t\\N', 'CLI\tnot-a-uuid')));

@@ -8,12 +8,15 @@ import { UsageError } from '../../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import type { ImportProgress, ImportSummary } from '../../restore/index.js';
 import { formatCount, formatProgress, RateMeter } from '../../restore/progress.js';
+import { io, print, printErr, untrusted } from '../io.js';
+import { parseSize } from '../options.js';
 
 interface ImportCliOptions {
   databaseUrl?: string;
   clean?: boolean;
   singleTransaction: boolean;
   jobs?: number;
+  maxStatementSize?: string;
 }
 
 export function register(program: Command): void {
@@ -24,6 +27,7 @@ export function register(program: Command): void {
     .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
     .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
     .option('--jobs <n>', "sessions loading a fief-exporter dump in parallel (default: what the server and machine can take; 1: one transaction, like psql -1)", parseJobs)
+    .option('--max-statement-size <size>', 'longest statement outside COPY data, e.g. 64MiB (the default): a file with an unterminated quote stops there')
     .option('--no-single-transaction', "run statements as written, like psql without -1 (the dump's own BEGIN/COMMIT still apply)")
     .action(async (file: string | undefined, opts: ImportCliOptions) => {
       await runImport(file, opts);
@@ -36,7 +40,9 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
     file = '-';
   }
   const database = opts.databaseUrl !== undefined ? databaseConfig(opts.databaseUrl) : undefined;
-  const bar = process.stderr.isTTY ? new ProgressLine(process.stderr) : null;
+  const maxStatementSize = opts.maxStatementSize === undefined ? undefined : parseSize(opts.maxStatementSize, '--max-statement-size');
+  const tty = io.stderr as NodeJS.WriteStream;
+  const bar = tty.isTTY ? new ProgressLine(tty) : null;
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
@@ -51,17 +57,18 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       singleTransaction: opts.singleTransaction,
       jobs: opts.jobs,
       signal: controller.signal,
+      maxStatementSize,
       onProgress: bar ? (p) => bar.show(p) : undefined,
       onNotice: (m) => {
         bar?.clear();
-        process.stderr.write(`${m}\n`);
+        printErr(`${untrusted(m)}\n`);
       },
     });
   } finally {
     interrupt.dispose();
     bar?.clear();
   }
-  process.stdout.write(summaryText(summary));
+  print(summaryText(summary));
 }
 
 function parseJobs(value: string): number {
@@ -87,7 +94,7 @@ class ProgressLine {
 
   show(p: ImportProgress): void {
     const width = this.out.columns > 10 ? this.out.columns - 1 : 79;
-    this.out.write(`\r${formatProgress(p, this.rate.update(p.rows, p.seconds), width).padEnd(width)}`);
+    this.out.write(`\r${untrusted(formatProgress(p, this.rate.update(p.rows, p.seconds), width)).padEnd(width)}`);
     this.shown = true;
   }
 

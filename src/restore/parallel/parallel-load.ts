@@ -17,6 +17,7 @@ import { asServerError } from '../messages.js';
 import { copyError, decode, statementError, type Statement } from '../replay-errors.js';
 import type { ScriptEvent, ScriptReader } from '../script-reader.js';
 import type { ServerSession } from '../server-session.js';
+import { StatementPolicy } from '../statement-policy.js';
 import { prepareTarget } from '../target.js';
 import { statementKind } from '../statement-kind.js';
 import { cancelJobs, closeJobs, openJobs, type Job } from './jobs.js';
@@ -43,6 +44,8 @@ export class ParallelLoad {
   private readonly layout = new OurLayout(this.staging);
   private readonly settings: string[] = [];
   private readonly post = new PostData();
+  /** The allow-list of our dumps and the statement guard, exactly as the replay applies them. */
+  private readonly policy: StatementPolicy;
   private readonly scheduler = this.post.scheduler;
   private jobs: Job[] = [];
   private loader: Job | null = null;
@@ -64,6 +67,7 @@ export class ParallelLoad {
     format: DumpFormat,
   ) {
     this.format = format;
+    this.policy = new StatementPolicy(format);
   }
 
   get jobCount(): number {
@@ -92,8 +96,10 @@ export class ParallelLoad {
       this.opts.onActivity?.(null, this.rows);
       if (ev.kind === 'end') break;
       this.prelude?.push({ ...ev, text: Buffer.from(ev.text) }); // the reader's buffers are reused
-      if (ev.kind === 'comment') this.format.comment(ev.text.toString('utf8'), ev.line);
-      else if (ev.kind === 'meta') this.meta.handle(ev.text, ev.line);
+      if (ev.kind === 'comment') {
+        this.format.comment(ev.text.toString('utf8'), ev.line);
+        if (ev.line === 2) this.policy.announced(this.statements);
+      } else if (ev.kind === 'meta') this.meta.handle(ev.text, ev.line);
       else if (!(await this.statement(ev))) {
         this.reader.pushBack(...(this.prelude ?? []));
         return false;
@@ -101,6 +107,7 @@ export class ParallelLoad {
       if (this.stagingCreated) this.prelude = null;
     }
     this.meta.finish();
+    this.policy.finish(this.reader.line);
     this.post.finish(this.reader.line);
     if (this.format.ours) this.format.verify(this.reader.line);
     if (this.loader) this.scheduler.addJob(this.loader); // the reader is done: one more builder
@@ -117,6 +124,7 @@ export class ParallelLoad {
     const kind = statementKind(ev.parts);
     if (kind === null) throw new ExporterError('IMPORT_PARSE_ERROR', `line ${ev.line}: transaction control or COPY inside a \\; compound query is not supported`);
     if (!ev.complete) throw new ExporterError('IMPORT_TRUNCATED', `the dump ends at line ${ev.line} in the middle of a statement: it is truncated`);
+    this.policy.check(text, ev.line, this.server.standardStrings);
     let step: LayoutStep;
     try {
       step = this.layout.step(kind, text, ev.line);
@@ -135,6 +143,7 @@ export class ParallelLoad {
         break;
       case 'commit':
         this.format.verify(ev.line);
+        this.policy.committed(ev.line);
         break;
       case 'create-type':
       case 'create-table':
@@ -173,7 +182,7 @@ export class ParallelLoad {
     });
     this.loader = this.jobs[0] ?? null;
     for (const job of this.jobs.slice(1)) this.scheduler.addJob(job);
-    if (this.opts.tail) this.post.lookAhead(this.opts.tail, this.layout);
+    if (this.opts.tail) this.post.lookAhead(this.opts.tail, this.layout, (text) => this.policy.refuses(text, this.server.standardStrings));
   }
 
   private async copy(ev: Statement, text: string, step: { table: string; relation: string; text: string }): Promise<void> {

@@ -19,13 +19,20 @@ export class PostData {
   readonly scheduler = new PostDataScheduler((job, task) => this.run(job, task));
   private ahead: PostTask[] = [];
 
-  /** Queues the statements of the file's tail; false (nothing queued) if they are not all ours. */
-  lookAhead(tail: TailStatement[], layout: OurLayout): boolean {
+  /**
+   * Queues the statements of the file's tail; false (nothing queued) if they are not all ours
+   * or one would be refused (`refused`: the import's statement policy, which the reader applies
+   * again when it meets them), or one follows the COMMIT.
+   */
+  lookAhead(tail: TailStatement[], layout: OurLayout, refused: (text: string) => boolean): boolean {
     const tasks: PostTask[] = [];
+    let committed = false;
     try {
       for (const s of tail) {
+        if (committed || refused(s.text)) return false;
         const step = layout.step(s.kind, s.text, 0);
         if (step.kind === 'post') tasks.push({ ...step, line: 0 });
+        committed = step.kind === 'commit';
       }
     } catch {
       return false; // the reader meets them in order and reports what is wrong with its line
