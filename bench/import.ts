@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- import [--dump FILE] [--scale N] [--repeat N] [--keep]`: measures, in the
- * same run, `psql -1 -v ON_ERROR_STOP=1 -f FILE` and the built `fief-exporter import FILE`
- * (after `npm run build`), each into a fresh database, alternately `--repeat` times (median
- * wall time, largest peak RSS): wall time, their ratio, and peak RSS. It also times the CLI on
- * a one-statement script, to show what process start-up alone costs.
+ * `npm run bench -- import [--dump FILE] [--scale N] [--repeat N] [--jobs N] [--keep]`: measures,
+ * in the same run, `psql -1 -v ON_ERROR_STOP=1 -f FILE` and the built `fief-exporter import FILE`
+ * (after `npm run build`; `--jobs` passed on), each into a fresh database, in `--repeat` pairs,
+ * each pair in a random order (median wall time, median of the pair ratios and their spread,
+ * largest peak RSS). It also times the CLI on a one-statement script, to show what process
+ * start-up alone costs. A dump of ours (bench/out/fief_dump_Big.sql, written by
+ * `npm run bench -- export --runs 1`) takes the parallel load; a pg_dump file the replay.
  * Without --dump it makes a plain dump of at least 500 MB: `pgbench -i -s N` into a scratch
  * database, then `pg_dump` to bench/out/pgbench-sN.sql.
  */
@@ -56,10 +58,20 @@ export async function main(args: string[]): Promise<void> {
   const repeat = Math.max(1, Number(arg(args, '--repeat', '1')));
   const psqlRuns: Measurement[] = [];
   const ourRuns: Measurement[] = [];
-  for (let k = 0; k < repeat; k++) {
+  const jobs = arg(args, '--jobs', '');
+  const runPsql = async (): Promise<void> => {
     psqlRuns.push(await into('fe_bench_import_psql', 'psql -1', (url) => measure('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', file, '-d', url], env)));
-    ourRuns.push(await into('fe_bench_import_ours', 'fief-exporter import', (url) => measure(CLI, ['import', file, '--database-url', url], env)));
+  };
+  const runOurs = async (): Promise<void> => {
+    const extra = jobs ? ['--jobs', jobs] : [];
+    ourRuns.push(await into('fe_bench_import_ours', 'fief-exporter import', (url) => measure(CLI, ['import', file, '--database-url', url, ...extra], env)));
+  };
+  for (let k = 0; k < repeat; k++) {
+    // Each pair in a random order: on a shared machine whose speed drifts, a pair shares its moment.
+    if (Math.random() < 0.5) await runPsql().then(runOurs);
+    else await runOurs().then(runPsql);
   }
+  const pairs = ourRuns.map((o, k) => o.seconds / (psqlRuns[k]?.seconds ?? NaN));
   const tiny = join(out, 'one-statement.sql');
   writeFileSync(tiny, 'SELECT 1;\n');
   const startup = await into('fe_bench_import_ours', 'start-up', (url) => measure(CLI, ['import', tiny, '--database-url', url], env));
@@ -67,6 +79,7 @@ export async function main(args: string[]): Promise<void> {
 
   if (!given && !args.includes('--keep')) rmSync(file, { force: true });
   print(file, bytes, summarise(psqlRuns), summarise(ourRuns), startup, repeat);
+  process.stdout.write(`median of pair ratios: **${median(pairs).toFixed(2)}**; per pair: ${pairs.map((r) => r.toFixed(2)).join(', ')}${jobs ? ` (--jobs ${jobs})` : ''}\n`);
 }
 
 /** Runs `fn` against a fresh database after a checkpoint, so one run's writes do not slow the next. */

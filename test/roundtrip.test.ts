@@ -13,14 +13,15 @@ import { useLegacyInstance } from './helpers/legacy.js';
 const legacy = await useLegacyInstance({ users: 30, auditLogs: 60 });
 const dir = tempDir();
 
+// Each on both paths: the single-session replay (--jobs 1) and the parallel load.
 describe.each([
   ['cloud (v0.27)', () => legacy.cloud, {}],
   ['chain (≤ 0.26)', () => legacy.chain, { pruneDeadSecrets: true }],
   ['BYOD with schema', () => legacy.byodSchema, { gzip: true }],
   ['BYOD without schema', () => legacy.byodPublic, { targetSchema: 'fief' }],
 ] as const)('a dump of the %s workspace', (label, workspace, options) => {
-  it('imports to the same end state as psql -1', async () => {
-    const file = join(dir, `${label.replace(/\W+/g, '_')}.sql${'gzip' in options ? '.gz' : ''}`);
+  it.each([1, 3])('imports to the same end state as psql -1 with --jobs %i', async (jobs) => {
+    const file = join(dir, `${label.replace(/\W+/g, '_')}_${jobs}.sql${'gzip' in options ? '.gz' : ''}`);
     await exportToFile(
       { mainDatabase: { connectionString: legacy.databaseUrl }, encryptionKey: legacy.encryptionKey, workspaceId: workspace().id, ...options },
       file,
@@ -28,8 +29,8 @@ describe.each([
     const ours = await createDatabase('fe_rt_ours');
     const theirs = await createDatabase('fe_rt_psql');
     try {
-      const summary = await importDump({ file, database: { connectionString: ours.url } });
-      expect(summary.format).toBe('fief');
+      const summary = await importDump({ file, database: { connectionString: ours.url }, jobs });
+      expect(summary).toMatchObject({ format: 'fief', jobs });
       // Pruned tables are created but carry no COPY block.
       expect(summary.tables).toBe('pruneDeadSecrets' in options ? 21 : 28);
       let psqlInput = file;

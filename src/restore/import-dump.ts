@@ -11,6 +11,10 @@ import { importError, noticeText } from './messages.js';
 import { Replay } from './replay.js';
 import { ScriptReader } from './script-reader.js';
 import { ServerSession } from './server-session.js';
+import { choosePath } from './parallel/choose-path.js';
+import { ParallelLoad } from './parallel/parallel-load.js';
+import { readPostDataTail } from './parallel/post-data-tail.js';
+import { dropAbandonedStaging } from './parallel/staging.js';
 
 export interface ImportOptions {
   /** A path (.sql, .sql.gz, .zip) or `-` for `stdin`. */
@@ -23,6 +27,13 @@ export interface ImportOptions {
   clean?: boolean;
   /** Default true: one transaction for the whole script (psql -1). */
   singleTransaction?: boolean;
+  /**
+   * Sessions of a parallel load of a dump of ours (docs/import.md); omitted: what the server and
+   * machine can take; 1: the single-session replay. Other scripts always take that path.
+   */
+  jobs?: number;
+  /** Aborting it stops the import as a failure does (the target unchanged). */
+  signal?: AbortSignal;
   stdin?: Readable;
   /** Throttled progress reports (about ten a second). */
   onProgress?: (progress: ImportProgress) => void;
@@ -39,6 +50,8 @@ export interface ImportProgress {
   table: string | null;
   rows: number;
   seconds: number;
+  /** A parallel load: what each job session is doing (null: idle). */
+  jobs?: { job: number; task: string | null }[];
 }
 
 export interface ImportSummary {
@@ -51,6 +64,8 @@ export interface ImportSummary {
   statements: number;
   bytes: number;
   seconds: number;
+  /** Sessions that loaded it: more than 1 for a parallel load, 1 for the single-session replay. */
+  jobs: number;
   /** Objects removed by `clean`. */
   dropped: string[];
   target: string;
@@ -68,28 +83,51 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       client.on('notice', (n) => options.onNotice?.(noticeText(n.severity, n.message)));
       const server = new ServerSession(client);
       let reader: ScriptReader | null = null;
-      let replay: Replay | null = null;
+      let replay: Replay | ParallelLoad | null = null;
+      let parallel: ParallelLoad | null = null;
+      const interrupted = (): void => {
+        if (parallel) parallel.interrupt();
+        else client.connection.stream.destroy(); // the server rolls the transaction back
+      };
+      options.signal?.addEventListener('abort', interrupted, { once: true });
+      for (const name of await dropAbandonedStaging(client)) {
+        options.onNotice?.(`removed the staging schema ${name}, left behind by an import that was interrupted`);
+      }
       let last = 0;
       const report = (table: string | null, rows: number, force = false): void => {
         const now = performance.now();
         if (!options.onProgress || (!force && now - last < PROGRESS_EVERY_MS)) return;
         last = now;
         const bytesRead = input.bytesRead() ?? reader?.bytesRead ?? 0;
-        options.onProgress({ bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000 });
+        options.onProgress({ bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000, jobs: parallel?.jobActivity() });
       };
       try {
         await input.run(async (source) => {
           reader = new ScriptReader(source[Symbol.asyncIterator]());
           if (options.maxStatementSize) reader.sql.stmt.maxBytes = options.maxStatementSize;
+          await server.readSettings();
+          reader.sql.standardStrings = server.standardStrings;
+          const path = await choosePath(reader, client, options.jobs, single);
+          if (path.jobs > 1) {
+            const clean = options.clean ?? false;
+            const tail = input.plainPath ? await readPostDataTail(input.plainPath) : null;
+            replay = parallel = new ParallelLoad(server, reader, { database: config, jobs: path.jobs, clean, tail, onActivity: report }, path.format);
+            if (await parallel.run()) return;
+            replay = parallel = null; // not of our engine's layout: replayed as any script
+          }
           replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
-        }, () => server.flushed());
-        await (replay as Replay | null)?.commit();
+        }, () => (parallel ? parallel.flushed() : server.flushed()));
+        await (replay as Replay | ParallelLoad | null)?.commit();
       } catch (err) {
         await server.rollback();
-        throw explain(err, replay, reader, single);
+        await (parallel as ParallelLoad | null)?.abort();
+        const reason = options.signal?.aborted ? importError('IMPORT_FAILED', `the import was interrupted (${String(options.signal.reason)})`) : err;
+        throw explain(reason, replay, reader, single);
+      } finally {
+        options.signal?.removeEventListener('abort', interrupted);
       }
-      const done: Replay = replay ?? unreachable();
+      const done = (replay as Replay | ParallelLoad | null) ?? unreachable();
       report(null, done.rows, true);
       return {
         format: done.format.ours ? 'fief' : 'plain',
@@ -99,6 +137,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
         statements: done.statements,
         bytes: (reader as ScriptReader | null)?.bytesRead ?? 0,
         seconds: (performance.now() - started) / 1000,
+        jobs: done instanceof ParallelLoad ? done.jobCount : 1,
         dropped: done.dropped,
         target: targetLabel(config),
       };
@@ -109,7 +148,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
 }
 
 /** One sentence: what failed, where, and what that means for the target. */
-function explain(err: unknown, replay: Replay | null, reader: ScriptReader | null, single: boolean): ExporterError {
+function explain(err: unknown, replay: Replay | ParallelLoad | null, reader: ScriptReader | null, single: boolean): ExporterError {
   let e = isExporterError(err) ? err : importError('IMPORT_FAILED', `line ${reader?.line ?? 0}: ${err instanceof Error ? err.message : String(err)}`, err);
   if (replay?.format.ours && reader?.atEnd && e.code === 'IMPORT_PARSE_ERROR') {
     e = importError('IMPORT_TRUNCATED', `the dump is truncated: ${e.message}`, err);

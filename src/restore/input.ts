@@ -28,6 +28,8 @@ export interface ImportInput {
   totalBytes: number | null;
   /** Compressed bytes read, when progress should count those; null: count script bytes. */
   bytesRead(): number | null;
+  /** The path of an uncompressed file (it can be read at any offset too), else null. */
+  plainPath?: string | null;
   run(consume: Consume, beforeReuse: BeforeReuse): Promise<void>;
   close(): Promise<void>;
 }
@@ -77,6 +79,7 @@ async function fileInput(path: string, wanted?: string): Promise<ImportInput> {
   let plainBytes = 0;
   return {
     label,
+    plainPath: kind === 'plain' ? path : null,
     totalBytes: info.size,
     bytesRead: () => (kind === 'gzip' ? (stream?.bytesRead ?? 0) : plainBytes),
     run: async (consume, beforeReuse) => {

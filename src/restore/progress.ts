@@ -11,6 +11,9 @@ export function formatProgress(p: ImportProgress, rowsPerSecond: number, width =
   const size = p.totalBytes && p.totalBytes > 0 ? `${mb(p.bytesRead)}/${mb(p.totalBytes)} MB` : `${mb(p.bytesRead)} MB`;
   const rest = [size, p.table ?? '(SQL)', `${formatCount(p.rows)} rows`];
   if (rowsPerSecond > 0) rest.push(`${formatCount(Math.round(rowsPerSecond))} rows/s`);
+  // A parallel load: what each job session does, after the overall facts (cut first when narrow).
+  const busy = (p.jobs ?? []).filter((j) => j.task !== null).map((j) => `[${j.job}] ${j.task ?? ''}`);
+  if (busy.length > 0) rest.push(busy.join(', '));
   const text = rest.join('  ');
   if (!p.totalBytes || p.totalBytes <= 0) return text.slice(0, width);
   const ratio = Math.min(1, p.bytesRead / p.totalBytes);
@@ -41,6 +44,9 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(0);
 }
 
+/** 1234567 → "1,234,567" (no toLocaleString: loading ICU costs the CLI ~30 ms of start-up). */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  const [int = '', frac] = String(n).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+$)/g, ',');
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
 }

@@ -29,6 +29,7 @@ export class ScriptReader {
   private bomChecked = false;
   private finished: ScriptEvent[] | null = null;
   private copy: CopyScanner | null = null;
+  private readonly pushedBack: ScriptEvent[] = [];
   /** First data line of the current (or last) COPY block. */
   copyStartLine = 0;
 
@@ -49,7 +50,14 @@ export class ScriptReader {
     return this.copy?.lines ?? 0;
   }
 
+  /** Events read ahead (to tell the format from the first lines) and handed back, in order. */
+  pushBack(...events: ScriptEvent[]): void {
+    this.pushedBack.push(...events);
+  }
+
   async next(): Promise<ScriptEvent> {
+    const pushed = this.pushedBack.shift();
+    if (pushed) return pushed;
     for (;;) {
       if (this.finished) return this.finished.shift() ?? { kind: 'end' };
       if (this.stash) {

@@ -24,6 +24,16 @@ export class StatementPolicy {
     if (why) throw new ExporterError('IMPORT_REFUSED', `line ${line}: ${firstLine(text)} refused: ${why}`);
   }
 
+  /** The same check as a question, for statements looked ahead at (parallel/post-data.ts). */
+  refuses(text: string, standardStrings: boolean): boolean {
+    try {
+      this.check(text, 0, standardStrings);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
   /** The format line (line 2) was read; statements must not have run before it. */
   announced(statementsBefore: number): void {
     if (this.format.ours && statementsBefore > 0) {

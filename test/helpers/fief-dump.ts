@@ -21,6 +21,10 @@ export interface DumpOptions {
   /** Total in the complete line instead of the true one. */
   completeRows?: number;
   schema?: string;
+  /** fief_clients' rows instead of the usual two (their checksum computed as usual). */
+  clients?: string[];
+  /** Generated rows appended to fief_users, for a dump that takes a while to load. */
+  extraUsers?: number;
 }
 
 const USERS = [
@@ -42,12 +46,16 @@ export function fiefDump(opts: DumpOptions = {}): string {
   const version = opts.version ?? 2;
   const field = version === 1 ? 'sha256' : 'crc32';
   const schema = opts.schema ?? 'public';
-  const q = schema === 'public' ? 'public' : `"${schema}"`;
-  const users = block(USERS, version);
-  const clients = block(CLIENTS, version);
+  // As the dump engine writes them: created objects qualified and quoted, definitions
+  // unqualified (they resolve through the search_path the dump sets).
+  const q = `"${schema}"`;
+  const generated = Array.from({ length: opts.extraUsers ?? 0 }, (_, k) => `a1b2c3d4-0000-4000-8000-${(k + 16).toString(16).padStart(12, '0')}\tuser${k}@example.com\t1\t\\N`);
+  const users = block([...USERS, ...generated], version);
+  const clientRows = opts.clients ?? CLIENTS;
+  const clients = block(clientRows, version);
   const verify = (table: string, rows: number, checksum: string): string =>
     `-- fief-exporter:verify ${JSON.stringify({ table, rows: opts.rows?.[table] ?? rows, [field]: opts.checksum?.[table] ?? checksum })}\n`;
-  const total = USERS.length + CLIENTS.length;
+  const total = USERS.length + generated.length + clientRows.length;
   return [
     `-- ENCRYPTION_KEY=${DUMP_KEY}\n`,
     `-- fief-exporter dump format ${version}\n`,
@@ -57,16 +65,16 @@ export function fiefDump(opts: DumpOptions = {}): string {
     'BEGIN;\n\n',
     schema === 'public' ? '' : `CREATE SCHEMA IF NOT EXISTS ${q};\n`,
     `SELECT pg_catalog.set_config('search_path', '${q}', true);\n\n`,
-    `CREATE TYPE ${q}.fief_acr AS ENUM ('0', '1');\n`,
-    `CREATE TABLE ${q}.fief_users (\n    id uuid NOT NULL,\n    email character varying(320) NOT NULL,\n    acr ${q}.fief_acr NOT NULL,\n    fields jsonb\n);\n`,
-    `CREATE TABLE ${q}.fief_clients (\n    id uuid NOT NULL,\n    name text NOT NULL,\n    user_id uuid\n);\n\n`,
-    `COPY ${q}.fief_users (id, email, acr, fields) FROM stdin;\n${users.text}\\.\n\n`,
-    `COPY ${q}.fief_clients (id, name, user_id) FROM stdin;\n${clients.text}\\.\n\n`,
-    `ALTER TABLE ONLY ${q}.fief_users ADD CONSTRAINT fief_users_pkey PRIMARY KEY (id);\n`,
-    `ALTER TABLE ONLY ${q}.fief_clients ADD CONSTRAINT fief_clients_pkey PRIMARY KEY (id);\n`,
-    `ALTER TABLE ONLY ${q}.fief_clients ADD CONSTRAINT fief_clients_user_id_fkey FOREIGN KEY (user_id) REFERENCES ${q}.fief_users(id);\n\n`,
-    verify('fief_users', USERS.length, users.checksum),
-    verify('fief_clients', CLIENTS.length, clients.checksum),
+    `CREATE TYPE ${q}."fief_acr" AS ENUM ('0', '1');\n`,
+    `CREATE TABLE ${q}."fief_users" (\n    "id" uuid NOT NULL,\n    "email" character varying(320) NOT NULL,\n    "acr" fief_acr NOT NULL,\n    "fields" jsonb\n);\n`,
+    `CREATE TABLE ${q}."fief_clients" (\n    "id" uuid NOT NULL,\n    "name" text NOT NULL,\n    "user_id" uuid\n);\n\n`,
+    `COPY ${q}."fief_users" ("id", "email", "acr", "fields") FROM stdin;\n${users.text}\\.\n\n`,
+    `COPY ${q}."fief_clients" ("id", "name", "user_id") FROM stdin;\n${clients.text}\\.\n\n`,
+    `ALTER TABLE ONLY ${q}."fief_users"\n    ADD CONSTRAINT "fief_users_pkey" PRIMARY KEY (id);\n\n`,
+    `ALTER TABLE ONLY ${q}."fief_clients"\n    ADD CONSTRAINT "fief_clients_pkey" PRIMARY KEY (id);\n\n`,
+    `ALTER TABLE ONLY ${q}."fief_clients"\n    ADD CONSTRAINT "fief_clients_user_id_fkey" FOREIGN KEY (user_id) REFERENCES fief_users(id);\n\n`,
+    verify('fief_users', USERS.length + generated.length, users.checksum),
+    verify('fief_clients', clientRows.length, clients.checksum),
     opts.omitComplete ? '' : `-- fief-exporter:complete ${JSON.stringify({ tables: 2, rows: opts.completeRows ?? total })}\n`,
     'COMMIT;\n',
   ].join('');

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { parseDatabaseUrl, type ClientConfig } from '../../db/connection.js';
 import { UsageError } from '../../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import type { ImportProgress, ImportSummary } from '../../restore/index.js';
 import { formatCount, formatProgress, RateMeter } from '../../restore/progress.js';
 import { io, print, printErr, untrusted } from '../io.js';
@@ -15,6 +16,7 @@ interface ImportCliOptions {
   clean?: boolean;
   entry?: string;
   singleTransaction: boolean;
+  jobs?: number;
   maxStatementSize?: string;
 }
 
@@ -26,6 +28,7 @@ export function register(program: Command): void {
     .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
     .option('--entry <name>', 'the dump to load from a zip archive that holds several (fief_dump_<Name>.sql)')
     .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
+    .option('--jobs <n>', "sessions loading a fief-exporter dump in parallel (default: what the server and machine can take; 1: one transaction, like psql -1)", parseJobs)
     .option('--max-statement-size <size>', 'longest statement outside COPY data, e.g. 64MiB (the default): a file with an unterminated quote stops there')
     .option('--no-single-transaction', "run statements as written, like psql without -1 (the dump's own BEGIN/COMMIT still apply)")
     .action(async (file: string | undefined, opts: ImportCliOptions) => {
@@ -45,6 +48,9 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
+  // Ctrl-C stops the import as a failure does: rolled back, the staging schema dropped.
+  const controller = new AbortController();
+  const interrupt = onInterrupt((signal) => controller.abort(signal));
   try {
     summary = await importDump({
       file,
@@ -52,6 +58,8 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       database,
       clean: opts.clean ?? false,
       singleTransaction: opts.singleTransaction,
+      jobs: opts.jobs,
+      signal: controller.signal,
       maxStatementSize,
       onProgress: bar ? (p) => bar.show(p) : undefined,
       onNotice: (m) => {
@@ -60,9 +68,16 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       },
     });
   } finally {
+    interrupt.dispose();
     bar?.clear();
   }
   print(summaryText(summary));
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`--jobs takes a whole number from 1 to 64 (got ${value})`);
+  return n;
 }
 
 /** A malformed URL is a mistake in the command line: exit 2, not 1. */
