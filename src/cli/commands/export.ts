@@ -6,7 +6,7 @@ import { parseDatabaseUrl } from '../../db/connection.js';
 import { openWorkspaceDump, RunPool } from '../../dump/index.js';
 import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
-import { onInterrupt } from '../interrupt.js';
+import { exitOnInterrupt, onInterrupt } from '../interrupt.js';
 import { openOutputFile } from '../output-file.js';
 import { requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
@@ -33,6 +33,7 @@ export async function exportCommand(flags: ExportFlags): Promise<void> {
   const started = Date.now();
   const progress = progressReporter(io.stderr);
   const runs = new RunPool();
+  const preflight = exitOnInterrupt((signal) => `export interrupted (${signal}) before the dump started; nothing was written`);
   const dump = await openWorkspaceDump({
     runs,
     mainDatabase,
@@ -44,7 +45,7 @@ export async function exportCommand(flags: ExportFlags): Promise<void> {
     pruneDeadSecrets: flags.pruneDeadSecrets ?? false,
     ...(flags.targetSchema === undefined ? {} : { targetSchema: flags.targetSchema }),
     onProgress: progress.update,
-  });
+  }).finally(() => preflight.dispose());
   for (const w of dump.warnings) printErr(safe`warning: ${w}\n`);
 
   const toStdout = flags.output === '-';

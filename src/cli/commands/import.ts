@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import type { ImportProgress, ImportSummary } from '../../restore/index.js';
 import { formatCount, formatProgress, RateMeter } from '../../restore/progress.js';
 import { io, print, printErr, untrusted } from '../io.js';
+import { exitOnInterrupt } from '../interrupt.js';
 import { parseSize } from '../options.js';
 
 interface ImportCliOptions {
@@ -43,6 +44,9 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
+  const interrupt = exitOnInterrupt((signal) =>
+    `import interrupted (${signal}); ${opts.singleTransaction ? 'the target database is unchanged' : 'statements committed before that point stay applied (--no-single-transaction)'}`,
+  );
   try {
     summary = await importDump({
       file,
@@ -57,6 +61,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       },
     });
   } finally {
+    interrupt.dispose();
     bar?.clear();
   }
   print(summaryText(summary));
