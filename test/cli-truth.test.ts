@@ -98,3 +98,20 @@ describe('messages tell the truth', () => {
     expect(await query(target.url, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'slow'")).toEqual([{ n: 0 }]);
   }, 60_000);
 });
+
+describe('secrets off the command line', () => {
+  it('export reads the key from --encryption-key-file; a missing or doubled key is a usage error', async () => {
+    const keyFile = join(dir, 'key.txt');
+    await writeFile(keyFile, `${KEY}\n`, { mode: 0o600 });
+    const base = ['export', '--database-url', legacy.instance.databaseUrl, '--workspace', legacy.instance.workspaces[0]?.id ?? ''];
+    const r = await cli([...base, '--encryption-key-file', keyFile, '-o', join(dir, 'keyed.sql')], { ENCRYPTION_KEY: '' });
+    expect(r.code, r.stderr).toBe(0);
+    const missing = await cli([...base, '--encryption-key-file', join(dir, 'nope.txt'), '-o', join(dir, 'x.sql')]);
+    expect(missing.code).toBe(2);
+    expect(expectOneLineError(missing)).toMatch(/cannot read --encryption-key-file .*nope\.txt \(ENOENT\)/);
+    const both = await cli([...base, '--encryption-key-file', keyFile, '--encryption-key', KEY, '-o', join(dir, 'y.sql')]);
+    expect(both.code).toBe(2);
+    const listed = await cli(['workspaces', '--database-url', legacy.instance.databaseUrl, '--encryption-key-file', keyFile]);
+    expect(listed.code, listed.stderr).toBe(0);
+  });
+});

@@ -8,13 +8,14 @@ import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { exitOnInterrupt, onInterrupt } from '../interrupt.js';
 import { openOutputFile } from '../output-file.js';
-import { requireOption } from '../options.js';
+import { encryptionKeyOption, requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { io, printErr, safe } from '../io.js';
 
 interface ExportFlags {
   databaseUrl?: string;
   encryptionKey?: string;
+  encryptionKeyFile?: string;
   workspace: string;
   output?: string;
   force?: boolean;
@@ -27,7 +28,7 @@ interface ExportFlags {
 
 export async function exportCommand(flags: ExportFlags): Promise<void> {
   const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
-  const encryptionKey = requireOption(flags.encryptionKey, '--encryption-key', 'ENCRYPTION_KEY');
+  const encryptionKey = encryptionKeyOption(flags, true) ?? '';
   if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
@@ -89,7 +90,8 @@ export function register(program: Command): void {
     .command('export')
     .description('Export one workspace to a psql-ready dump (fief_dump_<Name>.sql)')
     .option('--database-url <url>', 'legacy main database (env DATABASE_URL)')
-    .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY)")
+    .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY; visible in ps: prefer the variable or --encryption-key-file)")
+    .option('--encryption-key-file <path>', 'read the instance\'s ENCRYPTION_KEY from this file')
     .requiredOption('--workspace <id>', 'workspace id')
     .option('-o, --output <file>', 'output file, or - for stdout (default: fief_dump_<Name>.sql)')
     .option('--force', 'overwrite the output file if it exists')
