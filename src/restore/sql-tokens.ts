@@ -76,8 +76,7 @@ function word(text: string, i: number, standardStrings: boolean, out: Token[]): 
   if (quote === "'" && (w === 'e' || w === 'b' || w === 'x' || w === 'n')) return quoted(text, k, w === 'e' || (w === 'n' && !standardStrings), out);
   if (w === 'u' && text.charAt(k) === '&' && (text.charAt(k + 1) === "'" || text.charAt(k + 1) === '"')) {
     const end = text.charAt(k + 1) === '"' ? identifier(text, k + 1, out) : quoted(text, k + 1, false, out);
-    unicodeEscapes(text, end, out);
-    return end;
+    return unicodeEscapes(text, end, out);
   }
   out.push({ t: 'word', v: w });
   return k;
@@ -142,14 +141,18 @@ function identifier(text: string, i: number, out: Token[]): number {
   return k;
 }
 
-/** After U&'..' / U&"..": decode `\XXXX` and `\+XXXXXX` with the UESCAPE character, if one follows. */
-function unicodeEscapes(text: string, end: number, out: Token[]): void {
+/**
+ * After U&'..' / U&"..": decodes `\XXXX` and `\+XXXXXX` with the UESCAPE character, if one
+ * follows (that clause is part of the token); returns where scanning goes on.
+ */
+function unicodeEscapes(text: string, end: number, out: Token[]): number {
   const last = out[out.length - 1];
-  if (!last || last.t === 'word' || last.t === 'op') return;
+  if (!last || last.t === 'word' || last.t === 'op') return end;
   const m = /^\s*uescape\s*'(.)'/i.exec(text.slice(end, end + 64));
   const esc = m?.[1] ?? '\\';
   const re = new RegExp(`${esc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\+([0-9a-fA-F]{6})|([0-9a-fA-F]{4}))`, 'g');
   last.v = last.v.replace(re, (_, six: string | undefined, four: string | undefined) => safeChar(parseInt(six ?? four ?? '0', 16)));
+  return end + (m?.[0].length ?? 0);
 }
 
 function dollar(text: string, i: number, out: Token[]): number {
