@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/aes-cbc.test.ts',
+  'test/archive-names.test.ts',
   'test/fernet.test.ts',
   'test/held-tables.test.ts',
   'test/layers.test.ts',

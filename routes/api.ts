@@ -1,8 +1,9 @@
 /**
- * The same two things for scripts: list my workspaces, download one. Authenticated with a Fief
- * access token (Authorization: Bearer), never with the browser cookie, so a third-party page
- * cannot make a browser call these. Same membership rules as the pages. Every answer under
- * /api, errors and unknown URLs included, is JSON (the routes' `problemFormat` flag).
+ * The same things for scripts: list my workspaces, download one, or all of them as one zip.
+ * Authenticated with a Fief access token (Authorization: Bearer), never with the browser
+ * cookie, so a third-party page cannot make a browser call these. Same membership rules as the
+ * pages. Every answer under /api, errors and unknown URLs included, is JSON (the routes'
+ * `problemFormat` flag).
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -37,6 +38,11 @@ export default function apiRoutes(instance: FastifyInstance, _options: unknown, 
       });
     },
   );
+
+  // Every workspace of mine as one zip.
+  app.get('/export', { config: API, onRequest: requireBearer }, async (request, reply) => {
+    await app.exporter.send(request, reply, { sub: request.apiIdentity!.sub, workspaceId: null, gzip: false, via: 'api' });
+  });
 
   // Unknown URLs under /api: no route, so no flag to read; JSON all the same.
   app.setNotFoundHandler((request, reply) =>

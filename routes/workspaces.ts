@@ -1,6 +1,7 @@
 /**
  * The signed-in person's workspaces, and the Export data button behind each (a form POST with
- * the session's CSRF token; the response is the download itself).
+ * the session's CSRF token; the response is the download itself), plus Export all my
+ * workspaces (one zip) when there are several.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -27,5 +28,10 @@ export default function workspaceRoutes(instance: FastifyInstance, _options: unk
       });
     },
   );
+
+  // Every workspace at once: one zip, one export slot.
+  app.post('/workspaces/export', { onRequest: requireSession, preValidation: requireCsrf }, async (request, reply) => {
+    await app.exporter.send(request, reply, { sub: request.session!.sub, workspaceId: null, gzip: false, via: 'web' });
+  });
   done();
 }

@@ -92,7 +92,7 @@ const CASES: Case[] = [
     const path = join(dir, 'two.zip');
     await writeZip(path, [{ name: 'a.sql', data: Buffer.from('SELECT 1;') }, { name: 'b.sql', data: Buffer.from('SELECT 2;') }]);
     return path;
-  }, /the zip archive two\.zip holds 2 \.sql files \(a\.sql, b\.sql\); expected one/],
+  }, /the zip archive two\.zip holds 2 dumps \(a\.sql, b\.sql\); choose one with --entry <name>/],
   ['corrupt zip', async (dir) => {
     const path = join(dir, 'corrupt.zip');
     await writeFile(path, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), garbage(300, 'zip')]));

@@ -15,6 +15,8 @@ import { ServerSession } from './server-session.js';
 export interface ImportOptions {
   /** A path (.sql, .sql.gz, .zip) or `-` for `stdin`. */
   file: string;
+  /** The dump to load from a zip archive that holds several (`export --all`). */
+  entry?: string;
   /** The target; omitted: pg's defaults, i.e. the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD. */
   database?: ClientConfig;
   /** Drop existing fief_ tables and enum types in the target schema (inside the transaction). */
@@ -60,7 +62,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
   const started = performance.now();
   const single = options.singleTransaction ?? true;
   const config = options.database ?? {};
-  const input = await openInput(options.file, options.stdin ?? process.stdin);
+  const input = await openInput(options.file, options.stdin ?? process.stdin, options.entry);
   try {
     return await withClient(config, async (client) => {
       client.on('notice', (n) => options.onNotice?.(noticeText(n.severity, n.message)));

@@ -15,7 +15,7 @@ import { paced } from './gc-pacer.js';
 import { ExporterError, isExporterError } from '../errors.js';
 import { printable } from './messages.js';
 import { readPooled } from './pooled-file.js';
-import { closeZip, findDumpEntry, openEntryStream, openZip } from './zip-input.js';
+import { checkedEntry, closeZip, findDumpEntry, openEntryStream, openZip } from './zip-input.js';
 
 export type Consume = (source: AsyncIterable<unknown>) => Promise<void>;
 /** Resolves once bytes handed on from earlier chunks are no longer referenced (see pooled-file.ts). */
@@ -35,11 +35,13 @@ export interface ImportInput {
 type Kind = 'plain' | 'gzip' | 'zip';
 const CHUNK = 1 << 20; // large reads and writes: fewer syscalls and COPY messages
 
-export async function openInput(spec: string, stdin: Readable): Promise<ImportInput> {
-  return spec === '-' ? stdinInput(stdin) : fileInput(spec);
+/** `entry`: the dump to load from a zip archive that holds several. */
+export async function openInput(spec: string, stdin: Readable, entry?: string): Promise<ImportInput> {
+  if (spec === '-' && entry !== undefined) throw new ExporterError('INPUT_ERROR', '--entry needs the zip archive as a file, not on stdin');
+  return spec === '-' ? stdinInput(stdin) : fileInput(spec, entry);
 }
 
-async function fileInput(path: string): Promise<ImportInput> {
+async function fileInput(path: string, wanted?: string): Promise<ImportInput> {
   const label = printable(basename(path));
   const info = await stat(path).catch((err: unknown) => {
     throw inputError(err, label);
@@ -50,17 +52,19 @@ async function fileInput(path: string): Promise<ImportInput> {
   if (kind === 'plain' && /\.(gz|zip)$/i.test(path)) {
     throw new ExporterError('INPUT_ERROR', `${label} is named like a compressed file but holds no gzip or zip data`);
   }
+  if (wanted !== undefined && kind !== 'zip') throw new ExporterError('INPUT_ERROR', `--entry applies to a zip archive, and ${label} is not one`);
   if (kind === 'zip') {
     const zip = await openZip(path, label);
     try {
-      const entry = await findDumpEntry(zip, label);
+      const dump = await findDumpEntry(zip, label, wanted);
+      const entry = dump.entry;
       const gz = /\.gz$/i.test(entry.fileName);
       return {
         label: `${label}:${printable(entry.fileName)}`,
         totalBytes: gz ? null : entry.uncompressedSize,
         bytesRead: () => null,
         run: async (consume) => {
-          await runStages(label, await openEntryStream(zip, entry, label), gz, consume);
+          await runStages(label, checkedEntry(await openEntryStream(zip, entry, label), dump, label), gz, consume);
         },
         close: () => closeZip(zip),
       };

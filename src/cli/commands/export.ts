@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
-import { openWorkspaceDump, RunPool } from '../../dump/index.js';
+import { openWorkspaceDump, RunPool, type ExportOptions } from '../../dump/index.js';
 import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
+import { openAllForCli, type OpenedExportFile } from '../export-all.js';
 import { exitOnInterrupt, onInterrupt } from '../interrupt.js';
 import { openOutputFile } from '../output-file.js';
 import { encryptionKeyOption, requireOption } from '../options.js';
@@ -16,7 +17,10 @@ interface ExportFlags {
   databaseUrl?: string;
   encryptionKey?: string;
   encryptionKeyFile?: string;
-  workspace: string;
+  workspace?: string;
+  all?: boolean;
+  user?: string;
+  skipFailed?: boolean;
   output?: string;
   force?: boolean;
   keepKey?: boolean;
@@ -29,24 +33,25 @@ interface ExportFlags {
 export async function exportCommand(flags: ExportFlags): Promise<void> {
   const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
   const encryptionKey = encryptionKeyOption(flags, true) ?? '';
-  if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
+  checkSelection(flags);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
   const progress = progressReporter(io.stderr);
   const runs = new RunPool();
-  const preflight = exitOnInterrupt((signal) => `export interrupted (${signal}) before the dump started; nothing was written`);
-  const dump = await openWorkspaceDump({
+  const common = {
     runs,
     mainDatabase,
     encryptionKey,
-    workspaceId: flags.workspace,
     keepKey: flags.keepKey ?? false,
-    gzip: flags.gzip ?? false,
     strict: flags.strict ?? false,
     pruneDeadSecrets: flags.pruneDeadSecrets ?? false,
     ...(flags.targetSchema === undefined ? {} : { targetSchema: flags.targetSchema }),
-    onProgress: progress.update,
-  }).finally(() => preflight.dispose());
+  };
+  const preflight = exitOnInterrupt((signal) => `export interrupted (${signal}) before the dump started; nothing was written`);
+  const dump: OpenedExportFile = await (flags.all
+    ? openAllForCli({ ...common, skipFailed: flags.skipFailed ?? false, ...(flags.user === undefined ? {} : { userSub: flags.user }) }, flags.output, progress)
+    : openOne({ ...common, workspaceId: flags.workspace ?? '', gzip: flags.gzip ?? false, onProgress: progress.update })
+  ).finally(() => preflight.dispose());
   for (const w of dump.warnings) printErr(safe`warning: ${w}\n`);
 
   const toStdout = flags.output === '-';
@@ -62,21 +67,18 @@ export async function exportCommand(flags: ExportFlags): Promise<void> {
   );
   try {
     await pipeline(dump.stream, output ? output.sink : io.stdout);
-    const summary = await dump.result;
+    const summary = await dump.summary;
     await output?.commit();
     progress.done();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    printErr(
-      safe`Exported workspace "${dump.workspace.name}" (${summary.tables.length} tables, ${summary.rows} rows) in ${seconds} s` +
-        (toStdout ? '.\n' : safe` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n`),
-    );
+    printErr(`${summary.what} in ${seconds} s` + (toStdout ? '.\n' : safe` to ${path}.\n` + `${summary.keyNote}\n`));
   } catch (err) {
     progress.done();
     dump.stream.destroy();
     await output?.abort();
     if (err instanceof ExporterError) throw err;
     // A write error (disk full, closed pipe) is the cause; the engine's own error explains more otherwise.
-    throw await dump.result.then(
+    throw await dump.summary.then(
       () => err,
       (e: unknown) => ((err as NodeJS.ErrnoException).code ? new ExporterError('EXPORT_FAILED', `cannot write the dump: ${(err as Error).message}`) : e),
     );
@@ -85,15 +87,40 @@ export async function exportCommand(flags: ExportFlags): Promise<void> {
   }
 }
 
+/** Exactly one of --workspace and --all; the options of the other mode are refused, not ignored. */
+function checkSelection(flags: ExportFlags): void {
+  if ((flags.workspace === undefined) === !flags.all) throw new UsageError('pass either --workspace <id> or --all');
+  if (flags.all) {
+    if (flags.gzip) throw new UsageError('--gzip does not apply to --all: the zip archive compresses every dump');
+    if (flags.user !== undefined && !isUuid(flags.user)) throw new UsageError(`--user must be an account id (a UUID), got ${JSON.stringify(flags.user)}`);
+    return;
+  }
+  if (flags.user !== undefined || flags.skipFailed) throw new UsageError('--user and --skip-failed apply only to --all');
+  if (!isUuid(flags.workspace ?? '')) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
+}
+
+async function openOne(options: ExportOptions): Promise<OpenedExportFile> {
+  const dump = await openWorkspaceDump(options);
+  const summary = dump.result.then((s) => ({
+    what: safe`Exported workspace "${dump.workspace.name}" (${s.tables.length} tables, ${s.rows} rows)`,
+    keyNote: 'Its ENCRYPTION_KEY is on line 1 of the file.',
+  }));
+  summary.catch(() => undefined);
+  return { stream: dump.stream, filename: dump.filename, warnings: dump.warnings, summary };
+}
+
 export function register(program: Command): void {
   program
     .command('export')
-    .description('Export one workspace to a psql-ready dump (fief_dump_<Name>.sql)')
+    .description('Export one workspace to a psql-ready dump (fief_dump_<Name>.sql), or every workspace to one zip (--all)')
     .option('--database-url <url>', 'legacy main database (env DATABASE_URL)')
     .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY; visible in ps: prefer the variable or --encryption-key-file)")
     .option('--encryption-key-file <path>', 'read the instance\'s ENCRYPTION_KEY from this file')
-    .requiredOption('--workspace <id>', 'workspace id')
-    .option('-o, --output <file>', 'output file, or - for stdout (default: fief_dump_<Name>.sql)')
+    .option('--workspace <id>', 'workspace id')
+    .option('--all', 'every workspace, as one zip of dumps with README.txt and manifest.json')
+    .option('--user <sub>', "with --all: only this account's workspaces")
+    .option('--skip-failed', 'with --all: list a workspace that cannot be exported as skipped instead of failing')
+    .option('-o, --output <file>', 'output file, or - for stdout (default: fief_dump_<Name>.sql, or fief_workspaces_<date>.zip with --all)')
     .option('--force', 'overwrite the output file if it exists')
     .option('--keep-key', 'write the instance key on line 1 and copy encrypted values unchanged (self-hosters)')
     .option('--gzip', 'gzip the output')

@@ -14,6 +14,7 @@ import { parseSize } from '../options.js';
 interface ImportCliOptions {
   databaseUrl?: string;
   clean?: boolean;
+  entry?: string;
   singleTransaction: boolean;
   maxStatementSize?: string;
 }
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .description('Load a dump (.sql, .sql.gz or .zip; - for stdin) into PostgreSQL like `psql -1 -v ON_ERROR_STOP=1 -f`, verifying fief-exporter dumps before committing')
     .argument('[file]', 'the dump file, or - to read stdin')
     .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
+    .option('--entry <name>', 'the dump to load from a zip archive that holds several (fief_dump_<Name>.sql)')
     .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
     .option('--max-statement-size <size>', 'longest statement outside COPY data, e.g. 64MiB (the default): a file with an unterminated quote stops there')
     .option('--no-single-transaction', "run statements as written, like psql without -1 (the dump's own BEGIN/COMMIT still apply)")
@@ -50,6 +52,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   try {
     summary = await importDump({
       file,
+      ...(opts.entry === undefined ? {} : { entry: opts.entry }),
       database,
       clean: opts.clean ?? false,
       singleTransaction: opts.singleTransaction,
