@@ -11,6 +11,7 @@ const UNIT = [
   'test/held-tables.test.ts',
   'test/layers.test.ts',
   'test/reencrypt.test.ts',
+  'test/restore-guard.test.ts',
   'test/restore-input.test.ts',
   'test/restore-progress.test.ts',
   'test/restore-scanner.test.ts',

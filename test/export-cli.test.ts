@@ -63,7 +63,7 @@ describe('fief-exporter export', () => {
   });
 
   it.each([
-    ['a malformed database URL', ['--database-url', 'not a url', '--encryption-key', KEY, '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /not a valid URL/],
+    ['a malformed database URL', ['--database-url', 'not a url', '--encryption-key', KEY, '--workspace', '00000000-0000-4000-8000-000000000000'], 2, /not a valid URL/],
     ['an unreachable server', ['--database-url', 'postgres://postgres@127.0.0.1:1/x', '--encryption-key', KEY, '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /cannot reach PostgreSQL at 127\.0\.0\.1:1/],
     ['an invalid key', ['--encryption-key', 'nope', '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /not a Fernet key/],
     ['an unknown workspace', ['--encryption-key', KEY, '--workspace', '00000000-0000-4000-8000-000000000000'], 1, /no workspace 00000000/],

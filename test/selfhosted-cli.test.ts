@@ -23,16 +23,24 @@ describe('fief-exporter migrate-in-place: usage', () => {
 
 describe('fief-exporter migrate-in-place: failures', () => {
   it.each([
-    ['a malformed PostgreSQL URL', ['--database-url', 'mysql://x/y'], /must start with postgres:\/\//],
-    ['a malformed MySQL URL', ['--mysql-url', 'postgres://x/y'], /the MySQL URL must start with mysql:\/\//],
-    ['a MySQL URL without the main database', ['--mysql-url', 'mysql://root@127.0.0.1:3306/'], /must name the legacy main database/],
-    ['a MySQL URL with a broken %-escape', ['--mysql-url', 'mysql://root:hunter2%E0%A4@127.0.0.1:3306/x'], /^fief-exporter: the MySQL URL has a malformed %-escape \(in its user, password or database\)$/],
     ['an unreachable PostgreSQL', ['--database-url', 'postgres://postgres:hunter2@127.0.0.1:1/x'], /^fief-exporter: cannot reach PostgreSQL at 127\.0\.0\.1:1\/x \(ECONNREFUSED\)$/],
     ['an unreachable MySQL', ['--mysql-url', 'mysql://root:hunter2@127.0.0.1:1/x'], /^fief-exporter: cannot reach MySQL at 127\.0\.0\.1:1\/x \(ECONNREFUSED\)$/],
     ['a missing SQLite directory', ['--sqlite-dir', '/nonexistent/fief'], /\/nonexistent\/fief is not a directory/],
   ])('exits 1 with one sentence on %s', async (_what, args, message) => {
     const r = await cli(['migrate-in-place', '--workspace', ID, ...args]);
     expect(r.code).toBe(1);
+    expect(expectOneLineError(r)).toMatch(message);
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['a malformed PostgreSQL URL', ['--database-url', 'mysql://x/y'], /must start with postgres:\/\//],
+    ['a malformed MySQL URL', ['--mysql-url', 'postgres://x/y'], /the MySQL URL must start with mysql:\/\//],
+    ['a MySQL URL without the main database', ['--mysql-url', 'mysql://root@127.0.0.1:3306/'], /must name the legacy main database/],
+    ['a MySQL URL with a broken %-escape', ['--mysql-url', 'mysql://root:hunter2%E0%A4@127.0.0.1:3306/x'], /^fief-exporter: the MySQL URL has a malformed %-escape \(in its user, password or database\)$/],
+  ])('exits 2 (usage) with one sentence on %s', async (_what, args, message) => {
+    const r = await cli(['migrate-in-place', '--workspace', ID, ...args]);
+    expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(message);
     expect(r.stderr).not.toContain('hunter2');
   });

@@ -3,6 +3,8 @@
  * `stop` so the command cleans up as for any failure (no half-written file left behind, the
  * database session closed); a second one exits at once.
  */
+import { printErr } from './io.js';
+
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export function onInterrupt(stop: (signal: string) => void): { dispose: () => void } {
@@ -18,4 +20,16 @@ export function onInterrupt(stop: (signal: string) => void): { dispose: () => vo
       for (const s of SIGNALS) process.off(s, handler);
     },
   };
+}
+
+/**
+ * For work that has nothing of its own to clean up (nothing written yet; the server rolls back
+ * what a closed connection left open): a signal ends the process at once with 130, saying
+ * what it stopped, instead of dying silently.
+ */
+export function exitOnInterrupt(message: (signal: string) => string): { dispose: () => void } {
+  return onInterrupt((signal) => {
+    printErr(`fief-exporter: ${message(signal)}\n`);
+    process.exit(130);
+  });
 }

@@ -1,4 +1,5 @@
 /** Shared option helpers: env fallbacks and validation that turn into exit code 2. */
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 export function requireOption(value: string | undefined, flag: string, envName?: string): string {
@@ -24,4 +25,26 @@ export function parseSize(value: string, flag: string): number {
     throw new UsageError(`${flag} must be a size such as 64MiB, 512KiB or a number of bytes (got ${JSON.stringify(value)})`);
   }
   return Number(m[1]) * unit;
+}
+
+/**
+ * The instance key: `--encryption-key-file PATH` (keeps it out of `ps` and shell history), else
+ * `--encryption-key`, else ENCRYPTION_KEY. Trailing whitespace (the file's newline) is dropped.
+ */
+export function encryptionKeyOption(flags: { encryptionKey?: string; encryptionKeyFile?: string }, required: boolean): string | undefined {
+  if (flags.encryptionKeyFile !== undefined && flags.encryptionKey !== undefined) {
+    throw new UsageError('give --encryption-key-file or --encryption-key, not both');
+  }
+  if (flags.encryptionKeyFile === undefined) {
+    return required ? requireOption(flags.encryptionKey, '--encryption-key', 'ENCRYPTION_KEY') : flags.encryptionKey ?? (process.env.ENCRYPTION_KEY || undefined);
+  }
+  let text: string;
+  try {
+    text = readFileSync(flags.encryptionKeyFile, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --encryption-key-file ${flags.encryptionKeyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const key = text.trimEnd();
+  if (key === '') throw new UsageError(`--encryption-key-file ${flags.encryptionKeyFile} is empty`);
+  return key;
 }

@@ -32,13 +32,10 @@ export async function runCli(argv: string[], stderr: NodeJS.WritableStream = pro
       // --help and --version surface as "errors" with exit code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof UsageError) {
-      printErr(`fief-exporter: ${untrusted(err.message)}\n`);
-      return 2;
-    }
     if (isExporterError(err)) {
       printErr(`fief-exporter: ${untrusted(err.message)}\n`);
-      return 1;
+      // A malformed URL is a mistake in how the command was called, in every command.
+      return err instanceof UsageError || err.code === 'INVALID_DATABASE_URL' ? 2 : 1;
     }
     const message = err instanceof Error ? err.message : String(err);
     printErr(`fief-exporter: unexpected error: ${untrusted(message)}\n`);

@@ -37,6 +37,14 @@ export function describeTarget(config: ClientConfig): string {
   return `${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? ''}`;
 }
 
+/**
+ * Where a client really connects: pg fills what the config leaves out from the libpq variables
+ * (PGHOST, PGPORT, PGDATABASE, PGUSER) at construction, so this is what was tried.
+ */
+export function clientTarget(client: pg.Client): string {
+  return describeTarget({ host: client.host, port: client.port, database: client.database });
+}
+
 export function toExporterError(err: unknown, config: ClientConfig): ExporterError {
   if (err instanceof ExporterError) return err;
   const e = err as { code?: string; message?: string; severity?: string };
@@ -59,7 +67,7 @@ export async function connect(config: ClientConfig): Promise<pg.Client> {
     await client.connect();
   } catch (err) {
     await client.end().catch(() => undefined);
-    throw toExporterError(err, config);
+    throw toExporterError(err, { host: client.host, port: client.port, database: client.database });
   }
   return client;
 }

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { ExporterError, isExporterError } from '../errors.js';
-import { describeTarget, withClient, type ClientConfig } from '../db/connection.js';
+import { clientTarget, withClient, type ClientConfig } from '../db/connection.js';
 import { openInput } from './input.js';
 import { importError, noticeText } from './messages.js';
 import { Replay } from './replay.js';
@@ -139,7 +139,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
         seconds: (performance.now() - started) / 1000,
         jobs: done instanceof ParallelLoad ? done.jobCount : 1,
         dropped: done.dropped,
-        target: targetLabel(config),
+        target: clientTarget(client),
       };
     });
   } finally {
@@ -157,13 +157,6 @@ function explain(err: unknown, replay: Replay | ParallelLoad | null, reader: Scr
   if (!replay) return e; // nothing was sent to the server
   const outcome = single || !replay.committed ? 'the target database is unchanged' : 'statements committed before that point stay applied (--no-single-transaction)';
   return importError(e.code, `${e.message}; ${outcome}`, err);
-}
-
-/** Where the import went, without secrets; pg fills unset fields from the libpq variables. */
-function targetLabel(config: ClientConfig): string {
-  if (config.connectionString) return describeTarget(config);
-  const env = process.env;
-  return describeTarget({ host: env.PGHOST ?? 'localhost', port: Number(env.PGPORT ?? 5432), database: env.PGDATABASE ?? env.PGUSER ?? env.USER ?? '' });
 }
 
 function unreachable(): never {

@@ -18,7 +18,7 @@ import { asServerError, firstLine } from './messages.js';
 import { MetaCommands } from './meta-commands.js';
 import type { ScriptReader } from './script-reader.js';
 import type { ServerSession } from './server-session.js';
-import { copyTarget, statementKind, type StatementKind } from './statement-kind.js';
+import { copyTarget, insertTarget, statementKind, type StatementKind } from './statement-kind.js';
 import { copyError, decode, statementError, type Statement } from './replay-errors.js';
 import { StatementBatch } from './statement-batch.js';
 import { StatementPolicy } from './statement-policy.js';
@@ -37,8 +37,9 @@ export class Replay {
   private readonly meta = new MetaCommands();
   private readonly policy = new StatementPolicy(this.format);
   statements = 0;
-  tables = 0;
-  rows = 0;
+  /** Tables that COPY blocks or INSERT statements loaded. */
+  private readonly loaded = new Set<string>();
+  private copyRows = 0;
   dropped: string[] = [];
   /** Something durable may have been committed (only possible with --no-single-transaction). */
   committed = false;
@@ -77,6 +78,20 @@ export class Replay {
     await this.finish();
   }
 
+  get tables(): number {
+    return this.loaded.size;
+  }
+
+  /** Rows loaded so far: COPY data and INSERT statements alike. */
+  get rows(): number {
+    return this.copyRows + this.server.insertedRows;
+  }
+
+  private noteInsert(text: string): void {
+    const target = insertTarget(text);
+    if (target) this.loaded.add(target.table);
+  }
+
   /** Single-transaction INSERTs go to the server in batches (see statement-batch.ts). */
   private batchable(ev: Statement): boolean {
     const [part, ...more] = ev.parts;
@@ -88,6 +103,7 @@ export class Replay {
     this.policy.check(text, ev.line, this.server.standardStrings);
     this.statements++;
     await this.ensureTarget();
+    this.noteInsert(text);
     await this.batch.add({ text, line: ev.line });
     this.check(ev.line, text, 'other');
   }
@@ -122,6 +138,7 @@ export class Replay {
     else {
       try {
         await this.server.execute(text);
+        if (ev.parts[0]?.words[0] === 'insert') this.noteInsert(text);
       } catch (err) {
         throw statementError(err, ev.line, text, asServerError(err)?.position);
       }
@@ -146,8 +163,8 @@ export class Replay {
     } catch (err) {
       throw copyError(err, ev, text, this.reader.copyStartLine, target?.written ?? table);
     }
-    this.tables++;
-    this.rows += rows;
+    this.loaded.add(table);
+    this.copyRows += rows;
     this.format.loadedBlock({ table, rows, checksum: hasher ? hasher.digest() : null, line: ev.line });
     activity?.(null, this.rows);
   }

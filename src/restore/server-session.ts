@@ -21,6 +21,8 @@ export class BatchFailure extends Error {
 export class ServerSession {
   standardStrings = true;
   clientEncoding = 'UTF8';
+  /** Rows the server reported inserted (`INSERT 0 n` command tags), whatever the statement. */
+  insertedRows = 0;
 
   constructor(readonly client: pg.Client) {
     client.connection.on('parameterStatus', (msg: { parameterName?: unknown; parameterValue?: unknown }) => {
@@ -57,7 +59,13 @@ export class ServerSession {
 
   /** Simple-query protocol, like psql: one round trip, and `\;` compounds go as one query. */
   async execute(sql: string): Promise<void> {
-    await this.client.query(sql);
+    this.tally(await this.client.query(sql));
+  }
+
+  private tally(result: pg.QueryResult | pg.QueryResult[]): void {
+    for (const r of Array.isArray(result) ? result : [result]) {
+      if (r.command === 'INSERT') this.insertedRows += r.rowCount ?? 0;
+    }
   }
 
   /**
@@ -72,7 +80,7 @@ export class ServerSession {
     const con = this.client.connection;
     con.on('commandComplete', count);
     try {
-      await this.client.query(sql);
+      this.tally(await this.client.query(sql));
     } catch (err) {
       throw new BatchFailure(completed, err);
     } finally {

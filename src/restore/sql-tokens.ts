@@ -15,8 +15,10 @@ export type Token =
   /** Anything else: one punctuation or operator character, a number, a `$1` parameter. */
   | { t: 'op'; v: string };
 
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
+/** Character classes by code (statements can be megabytes: no regular expression per character). */
+const isLetter = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 export function tokenize(text: string, standardStrings = true): Token[] {
@@ -24,16 +26,17 @@ export function tokenize(text: string, standardStrings = true): Token[] {
   const n = text.length;
   let i = 0;
   while (i < n) {
+    const code = text.charCodeAt(i);
     const c = text.charAt(i);
     const next = text.charAt(i + 1);
-    if (/\s/.test(c)) i++;
+    if (isSpace(code)) i++;
     else if (c === '-' && next === '-') i = lineEnd(text, i);
     else if (c === '/' && next === '*') i = commentEnd(text, i);
     else if (c === "'") i = quoted(text, i, !standardStrings, out);
     else if (c === '"') i = identifier(text, i, out);
-    else if (c === '$' && /[A-Za-z_\u0080-\uffff$]/.test(next)) i = dollar(text, i, out);
-    else if (IDENT_START.test(c)) i = word(text, i, standardStrings, out);
-    else if (/[0-9]/.test(c)) i = number(text, i, out);
+    else if (c === '$' && (isLetter(text.charCodeAt(i + 1)) || next === '$')) i = dollar(text, i, out);
+    else if (isLetter(code)) i = word(text, i, standardStrings, out);
+    else if (isDigit(code)) i = number(text, i, out);
     else {
       out.push({ t: 'op', v: c });
       i++;
@@ -70,14 +73,15 @@ function commentEnd(text: string, i: number): number {
 
 function word(text: string, i: number, standardStrings: boolean, out: Token[]): number {
   let k = i + 1;
-  while (k < text.length && IDENT_CONT.test(text.charAt(k))) k++;
-  const w = text.slice(i, k).replace(/[A-Z]/g, (ch) => ch.toLowerCase());
+  for (let c = text.charCodeAt(k); isLetter(c) || isDigit(c) || c === 0x24; c = text.charCodeAt(k)) k++;
+  const raw = text.slice(i, k);
+  // The server folds ASCII letters only.
+  const w = /[^\0-\x7f]/.test(raw) ? raw.replace(/[A-Z]/g, (ch) => ch.toLowerCase()) : raw.toLowerCase();
   const quote = text.charAt(k);
   if (quote === "'" && (w === 'e' || w === 'b' || w === 'x' || w === 'n')) return quoted(text, k, w === 'e' || (w === 'n' && !standardStrings), out);
   if (w === 'u' && text.charAt(k) === '&' && (text.charAt(k + 1) === "'" || text.charAt(k + 1) === '"')) {
     const end = text.charAt(k + 1) === '"' ? identifier(text, k + 1, out) : quoted(text, k + 1, false, out);
-    unicodeEscapes(text, end, out);
-    return end;
+    return unicodeEscapes(text, end, out);
   }
   out.push({ t: 'word', v: w });
   return k;
@@ -88,14 +92,22 @@ function quoted(text: string, i: number, backslashes: boolean, out: Token[]): nu
   let v = '';
   let k = i + 1;
   for (;;) {
-    const c = text.charAt(k);
     if (k >= text.length) break;
+    if (!backslashes) {
+      // Plain text up to the next quote in one step.
+      const q = text.indexOf("'", k);
+      const stop = q === -1 ? text.length : q;
+      v += text.slice(k, stop);
+      k = stop;
+      if (k >= text.length) break;
+    }
+    const c = text.charAt(k);
     if (c === "'" && text.charAt(k + 1) === "'") {
       v += "'";
       k += 2;
     } else if (c === "'") {
       k++;
-      const cont = /^[ \t\f\r]*\n\s*'/.exec(text.slice(k, k + 256));
+      const cont = isSpace(text.charCodeAt(k)) ? /^[ \t\f\r]*\n\s*'/.exec(text.slice(k, k + 256)) : null;
       if (!cont) break;
       k += cont[0].length;
     } else if (c === '\\' && backslashes) {
@@ -142,14 +154,18 @@ function identifier(text: string, i: number, out: Token[]): number {
   return k;
 }
 
-/** After U&'..' / U&"..": decode `\XXXX` and `\+XXXXXX` with the UESCAPE character, if one follows. */
-function unicodeEscapes(text: string, end: number, out: Token[]): void {
+/**
+ * After U&'..' / U&"..": decodes `\XXXX` and `\+XXXXXX` with the UESCAPE character, if one
+ * follows (that clause is part of the token); returns where scanning goes on.
+ */
+function unicodeEscapes(text: string, end: number, out: Token[]): number {
   const last = out[out.length - 1];
-  if (!last || last.t === 'word' || last.t === 'op') return;
+  if (!last || last.t === 'word' || last.t === 'op') return end;
   const m = /^\s*uescape\s*'(.)'/i.exec(text.slice(end, end + 64));
   const esc = m?.[1] ?? '\\';
   const re = new RegExp(`${esc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\+([0-9a-fA-F]{6})|([0-9a-fA-F]{4}))`, 'g');
   last.v = last.v.replace(re, (_, six: string | undefined, four: string | undefined) => safeChar(parseInt(six ?? four ?? '0', 16)));
+  return end + (m?.[0].length ?? 0);
 }
 
 function dollar(text: string, i: number, out: Token[]): number {

@@ -19,7 +19,7 @@ const SERVER_FUNCTIONS =
 const SERVER_CALL_IN_TEXT =
   /\b(pg_read_file|pg_read_binary_file|pg_stat_file|pg_ls_\w+|pg_file_(?:write|rename|unlink|sync)|pg_logdir_ls|lo_import|lo_export|dblink\w*|pg_reload_conf|pg_rotate_logfile|pg_terminate_backend|pg_cancel_backend|pg_promote)\s*\(/i;
 /** Nothing in a statement without one of these can be refused: most INSERTs skip the tokenizer. */
-const WORTH_A_LOOK = /\b(?:do|copy|load|grant|revoke|alter|create|drop)\b|pg_|lo_|dblink|u&/i;
+const WORTH_A_LOOK = /\b(?:do|copy|load|grant|revoke|alter|create|drop|reassign)\b|pg_|lo_|dblink|u&/i;
 const CLUSTER_OBJECTS = new Set(['role', 'user', 'group', 'database']);
 /** Words after which a PL/pgSQL body starts a new statement. */
 const BLOCK_WORDS = new Set(['begin', 'then', 'else', 'loop', 'atomic', 'declare']);
@@ -126,7 +126,7 @@ function codeRefusal(part: Token[]): string | null {
   for (let k = 0; k < part.length; k++) {
     const tok = part[k] as Token;
     const name = tok.t === 'word' ? tok.v : tok.t === 'ident' ? tok.v.toLowerCase() : '';
-    if (name && SERVER_FUNCTIONS.test(name) && !extension) return serverFunction(name);
+    if (name && SERVER_FUNCTIONS.test(name) && !extension && usedAsFunction(part, k)) return serverFunction(name);
     if (tok.t !== 'word') continue;
     const startsStatement = k === 0 || BLOCK_WORDS.has(wordAt(part, k - 1));
     if (startsStatement && clusterStatement(part, k)) return clusterStatement(part, k);
@@ -135,6 +135,14 @@ function codeRefusal(part: Token[]): string | null {
     }
   }
   return null;
+}
+
+/** A call `name(`, or a function reference `= [schema.]name` (CREATE OPERATOR, AGGREGATE ...). */
+function usedAsFunction(part: Token[], k: number): boolean {
+  if (isOp(part[k + 1], '(')) return true;
+  let j = k - 1;
+  while (isOp(part[j], '.') && isName(part[j - 1])) j -= 2;
+  return isOp(part[j], '=');
 }
 
 function clusterStatement(part: Token[], k: number): string | null {

@@ -50,7 +50,23 @@ export function statementKind(parts: SegmentInfo[]): StatementKind | null {
  * folds it (unquoted names lower-cased, quoted ones verbatim), plus the name as written.
  */
 export function copyTarget(text: string): { table: string; written: string } | null {
-  const m = /^\s*copy\s+((?:(?:"(?:[^"]|"")*"|[^\s."(]+)\s*\.\s*)*(?:"(?:[^"]|"")*"|[^\s."(]+))/i.exec(stripLeadingComments(text));
+  return loadTarget(text, COPY_TARGET);
+}
+
+/** The table an `INSERT INTO name ...` statement loads, like `copyTarget`. */
+export function insertTarget(text: string): { table: string; written: string } | null {
+  return loadTarget(text, INSERT_TARGET);
+}
+
+function targetPattern(lead: string): RegExp {
+  return new RegExp(`^\\s*${lead}\\s+((?:(?:"(?:[^"]|"")*"|[^\\s."(]+)\\s*\\.\\s*)*(?:"(?:[^"]|"")*"|[^\\s."(]+))`, 'i');
+}
+
+const COPY_TARGET = targetPattern('copy');
+const INSERT_TARGET = targetPattern('insert\\s+into');
+
+function loadTarget(text: string, pattern: RegExp): { table: string; written: string } | null {
+  const m = pattern.exec(stripLeadingComments(text));
   if (!m?.[1]) return null;
   const written = m[1];
   const parts = written.match(/"(?:[^"]|"")*"|[^\s."]+/g) ?? [];

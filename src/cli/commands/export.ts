@@ -7,15 +7,16 @@ import { openWorkspaceDump, RunPool, type ExportOptions } from '../../dump/index
 import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { openAllForCli, type OpenedExportFile } from '../export-all.js';
-import { onInterrupt } from '../interrupt.js';
+import { exitOnInterrupt, onInterrupt } from '../interrupt.js';
 import { openOutputFile } from '../output-file.js';
-import { requireOption } from '../options.js';
+import { encryptionKeyOption, requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { io, printErr, safe } from '../io.js';
 
 interface ExportFlags {
   databaseUrl?: string;
   encryptionKey?: string;
+  encryptionKeyFile?: string;
   workspace?: string;
   all?: boolean;
   user?: string;
@@ -31,7 +32,7 @@ interface ExportFlags {
 
 export async function exportCommand(flags: ExportFlags): Promise<void> {
   const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
-  const encryptionKey = requireOption(flags.encryptionKey, '--encryption-key', 'ENCRYPTION_KEY');
+  const encryptionKey = encryptionKeyOption(flags, true) ?? '';
   checkSelection(flags);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
@@ -46,9 +47,11 @@ export async function exportCommand(flags: ExportFlags): Promise<void> {
     pruneDeadSecrets: flags.pruneDeadSecrets ?? false,
     ...(flags.targetSchema === undefined ? {} : { targetSchema: flags.targetSchema }),
   };
-  const dump: OpenedExportFile = flags.all
-    ? await openAllForCli({ ...common, skipFailed: flags.skipFailed ?? false, ...(flags.user === undefined ? {} : { userSub: flags.user }) }, flags.output, progress)
-    : await openOne({ ...common, workspaceId: flags.workspace ?? '', gzip: flags.gzip ?? false, onProgress: progress.update });
+  const preflight = exitOnInterrupt((signal) => `export interrupted (${signal}) before the dump started; nothing was written`);
+  const dump: OpenedExportFile = await (flags.all
+    ? openAllForCli({ ...common, skipFailed: flags.skipFailed ?? false, ...(flags.user === undefined ? {} : { userSub: flags.user }) }, flags.output, progress)
+    : openOne({ ...common, workspaceId: flags.workspace ?? '', gzip: flags.gzip ?? false, onProgress: progress.update })
+  ).finally(() => preflight.dispose());
   for (const w of dump.warnings) printErr(safe`warning: ${w}\n`);
 
   const toStdout = flags.output === '-';
@@ -111,7 +114,8 @@ export function register(program: Command): void {
     .command('export')
     .description('Export one workspace to a psql-ready dump (fief_dump_<Name>.sql), or every workspace to one zip (--all)')
     .option('--database-url <url>', 'legacy main database (env DATABASE_URL)')
-    .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY)")
+    .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY; visible in ps: prefer the variable or --encryption-key-file)")
+    .option('--encryption-key-file <path>', 'read the instance\'s ENCRYPTION_KEY from this file')
     .option('--workspace <id>', 'workspace id')
     .option('--all', 'every workspace, as one zip of dumps with README.txt and manifest.json')
     .option('--user <sub>', "with --all: only this account's workspaces")

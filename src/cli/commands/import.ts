@@ -48,7 +48,8 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
-  // Ctrl-C stops the import as a failure does: rolled back, the staging schema dropped.
+  // Ctrl-C stops the import as a failure does (rolled back, the staging schema dropped), then
+  // exits 130 saying what it stopped.
   const controller = new AbortController();
   const interrupt = onInterrupt((signal) => controller.abort(signal));
   try {
@@ -67,6 +68,14 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
         printErr(`${untrusted(m)}\n`);
       },
     });
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    bar?.clear();
+    const signal = String(controller.signal.reason);
+    printErr(
+      `fief-exporter: import interrupted (${signal}); ${opts.singleTransaction ? 'the target database is unchanged' : 'statements committed before that point stay applied (--no-single-transaction)'}\n`,
+    );
+    process.exit(130);
   } finally {
     interrupt.dispose();
     bar?.clear();

@@ -4,11 +4,12 @@ import { Fernet } from '../../crypto/fernet.js';
 import { parseDatabaseUrl, withClient } from '../../db/connection.js';
 import { listWorkspaces, type WorkspaceRecord } from '../../legacy/workspaces.js';
 import { print, terminalJson, untrusted } from '../io.js';
-import { requireOption } from '../options.js';
+import { encryptionKeyOption, requireOption } from '../options.js';
 
 interface WorkspacesFlags {
   databaseUrl?: string;
   encryptionKey?: string;
+  encryptionKeyFile?: string;
   user?: string;
   json?: boolean;
 }
@@ -21,7 +22,7 @@ function location(w: WorkspaceRecord): string {
 
 export async function workspacesCommand(flags: WorkspacesFlags): Promise<void> {
   const config = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
-  const key = flags.encryptionKey ?? process.env.ENCRYPTION_KEY;
+  const key = encryptionKeyOption(flags, false);
   if (key !== undefined && key !== '') new Fernet(key); // fail early on a key that `export` would reject
   const workspaces = await withClient(config, (client) => listWorkspaces(client, flags.user === undefined ? {} : { userSub: flags.user }));
   if (flags.json) {
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .description('List the workspaces of a legacy Fief instance')
     .option('--database-url <url>', 'legacy main database (env DATABASE_URL)')
     .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY); checked, not needed to list")
+    .option('--encryption-key-file <path>', 'read the key to check from this file')
     .option('--user <sub>', 'only workspaces this account (main-tenant user id) is a member of')
     .option('--json', 'machine-readable output')
     .action((flags: WorkspacesFlags) => workspacesCommand(flags));
