@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { DestinationStream } from 'pino';
 import type { WebConfig } from './config.js';
 import { loggerOptions } from './logger.js';
+import { fastifyTrustProxy, useFlyClientIp } from './trust-proxy.js';
 import errorsPlugin from './plugins/errors.js';
 import securityPlugin from './plugins/security.js';
 import sessionPlugin from './plugins/session.js';
@@ -56,7 +57,7 @@ export interface AppDeps {
 export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { ...loggerOptions(config), ...(deps.logStream ? { stream: deps.logStream } : {}) },
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
     // close() ends every socket, downloads included: `serve` first drains running exports for a
@@ -67,6 +68,7 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
 
   // 1. Plugins: configuration first (others read it), then transport, sessions, views, errors.
   app.decorate('config', config);
+  useFlyClientIp(app, config.trustProxy);
   await app.register(securityPlugin);
   await app.register(sessionPlugin);
   await app.register(viewsPlugin);

@@ -224,6 +224,23 @@ describe('readiness without the main database', () => {
   });
 });
 
+describe('workspaces while the main database is unreachable', () => {
+  it('answers 503 with Retry-After, not 500', async () => {
+    const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
+    const app = await buildApp(config, { logStream: new LogCapture() });
+    try {
+      const { cookie } = sessionCookie(config, anne);
+      const response = await app.inject({ url: '/workspaces', headers: { cookie } });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('30');
+      expect(response.body).toContain('temporarily unavailable');
+      expect(response.body).not.toContain('pw@');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('rate limits on sign-in', () => {
   it('answers 429 once a client exceeds AUTH_RATE_LIMIT_PER_MINUTE on /auth routes', async () => {
     const config = configFrom({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });

@@ -41,6 +41,16 @@ describe('dumpAttachmentHeader', () => {
     expect(header).toBe(`attachment; filename="fief_dump_Cafe_Creme_.._x.sql"; filename*=UTF-8''fief_dump_Caf%C3%A9%20_Cr%C3%A8me_.._x.sql`);
     expect(dumpAttachmentHeader('日本', false)).toContain("filename*=UTF-8''fief_dump_%E6%97%A5%E6%9C%AC.sql");
   });
+
+  it('drops bidi controls and line/paragraph separators from filename*', () => {
+    // "Acme\u202Elqs.exe" would display as "Acmeexe.sql" reversed: a file that lies about its type.
+    const controls = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C', '\u2028', '\u2029'];
+    for (const control of controls) {
+      const header = dumpAttachmentHeader(`Café${control}gpj`, false);
+      expect(header, escape(control)).toBe(`attachment; filename="fief_dump_Cafe_gpj.sql"; filename*=UTF-8''fief_dump_Caf%C3%A9gpj.sql`);
+    }
+    expect(dumpAttachmentHeader('\u202E\u2028', false)).toBe('attachment; filename="fief_dump_workspace.sql"');
+  });
 });
 
 describe('maskQuery', () => {
