@@ -1,15 +1,20 @@
 /**
  * The same two things for scripts: list my workspaces, download one. Authenticated with a Fief
- * access token (Authorization: Bearer), never with the browser cookie, so a third-party page
- * cannot make a browser call these. Same membership rules as the pages.
+ * access token (Authorization: Bearer) issued to an allowed client, never with the browser
+ * cookie, so a third-party page cannot make a browser call these. Same membership rules as the
+ * pages. Rate-limited per client address and per person.
  */
 import type { FastifyInstance } from 'fastify';
+import { apiRateLimits } from '../src/web/api-rate-limits.js';
 import { requireBearer } from '../src/web/guards.js';
 import '../src/web/types.js';
 import { workspaceIdParams } from './workspaces.js';
 
 export default function apiRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  const limits = apiRateLimits(app, app.config.apiRateLimitPerMinute);
+  app.addHook('onRequest', limits.perAddress);
   app.addHook('onRequest', requireBearer);
+  app.addHook('onRequest', limits.perPerson);
 
   app.get('/api/workspaces', async (request, reply) => {
     const workspaces = await app.workspaces.listForMember(request.apiIdentity!.sub);

@@ -19,7 +19,7 @@ import { createLegacyExport, createLegacyWorkspaceDirectory } from './services/l
 import type { OpenExport, WorkspaceDirectory } from './services/ports.js';
 import { withListCache } from './services/workspace-cache.js';
 import { DEFAULT_RETRY, SignInService, type RetryPolicy } from './services/sign-in.js';
-import { TokenIdentityCache } from './services/token-identities.js';
+import { AccessTokenVerifier } from './services/access-token.js';
 import './types.js';
 import apiRoutes from '../../routes/api.js';
 import authRoutes from '../../routes/auth.js';
@@ -48,8 +48,6 @@ export interface AppDeps {
   openExport?: OpenExport;
   /** How OIDC discovery is retried while Fief is unreachable. */
   signInRetry?: RetryPolicy;
-  /** How long a bearer token's identity is cached. */
-  tokenCacheTtlMs?: number;
   /** How long a person's workspace list is cached (0: not at all). */
   workspaceListTtlMs?: number;
 }
@@ -83,7 +81,7 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
   app.decorate('signIn', signIn);
   app.decorate('workspaces', workspaces);
   app.decorate('exporter', new ExportService(openExport, new ExportSlots(config.exportConcurrency)));
-  app.decorate('tokenIdentities', new TokenIdentityCache(deps.tokenCacheTtlMs ?? 60_000));
+  app.decorate('accessTokens', new AccessTokenVerifier(config.apiClientIds, () => signIn.metadata));
   // Discovery starts once the app is ready and never blocks it (Fief may be down at boot).
   app.addHook('onReady', (done) => {
     signIn.start();

@@ -21,6 +21,18 @@ declare module 'oidc-provider' {
     grant_types?: string[];
     response_types?: string[];
     token_endpoint_auth_method?: string;
+    post_logout_redirect_uris?: string[];
+  }
+
+  /** What `ctx` is for the page-rendering hooks (koa's context, narrowed). */
+  export interface PageContext {
+    body: unknown;
+  }
+
+  /** A JWT access token being minted, for formats.customizers.jwt. */
+  export interface JwtAccessTokenParts {
+    header: Record<string, unknown> | undefined;
+    payload: Record<string, unknown>;
   }
 
   export interface Interaction {
@@ -40,6 +52,7 @@ declare module 'oidc-provider' {
 
   export interface GrantInstance {
     addOIDCScope(scope: string): void;
+    addResourceScope(resource: string, scope: string): void;
     save(): Promise<string>;
   }
 
@@ -62,6 +75,15 @@ declare module 'oidc-provider' {
     clients?: ClientMetadata[];
     findAccount?: (ctx: OIDCContext, sub: string) => Promise<Account | undefined> | Account | undefined;
     loadExistingGrant?: (ctx: OIDCContext) => Promise<GrantInstance | undefined>;
+    features?: {
+      rpInitiatedLogout?: {
+        enabled: boolean;
+        logoutSource?: (ctx: PageContext, form: string) => void;
+        postLogoutSuccessSource?: (ctx: PageContext) => void;
+      };
+      [feature: string]: unknown;
+    };
+    formats?: { customizers?: { jwt?: (ctx: unknown, token: { clientId?: string }, jwt: JwtAccessTokenParts) => void } };
     [option: string]: unknown;
   }
 

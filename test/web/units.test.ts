@@ -3,7 +3,6 @@ import { dumpAttachmentHeader } from '../../src/web/content-disposition.js';
 import { maskQuery } from '../../src/web/logger.js';
 import { SessionCodec } from '../../src/web/session-codec.js';
 import { ExportSlots, isDenial } from '../../src/web/services/export-slots.js';
-import { TokenIdentityCache } from '../../src/web/services/token-identities.js';
 
 const SECRET = 'a'.repeat(32);
 const session = { sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', csrf: 'token', exp: 2_000_000_000 };
@@ -73,26 +72,5 @@ describe('ExportSlots', () => {
     a.release(); // idempotent
     expect(slots.active).toBe(1);
     expect(isDenial(slots.tryAcquire('c'))).toBe(false);
-  });
-});
-
-describe('TokenIdentityCache', () => {
-  it('keys by token hash and expires entries', () => {
-    let now = 0;
-    const cache = new TokenIdentityCache(1000, 2, () => now);
-    cache.set('tok', { sub: 's', email: 'e' });
-    expect(cache.get('tok')).toEqual({ sub: 's', email: 'e' });
-    now = 1000;
-    expect(cache.get('tok')).toBeUndefined();
-    expect(TokenIdentityCache.keyOf('tok')).not.toContain('tok');
-  });
-
-  it('evicts the oldest entry when full', () => {
-    const cache = new TokenIdentityCache(60_000, 2);
-    cache.set('1', { sub: '1', email: '' });
-    cache.set('2', { sub: '2', email: '' });
-    cache.set('3', { sub: '3', email: '' });
-    expect(cache.get('1')).toBeUndefined();
-    expect(cache.get('3')).toEqual({ sub: '3', email: '' });
   });
 });
