@@ -80,7 +80,8 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
   const openExport = deps.openExport ?? createLegacyExport(config);
   app.decorate('signIn', signIn);
   app.decorate('workspaces', workspaces);
-  app.decorate('exporter', new ExportService(openExport, new ExportSlots(config.exportConcurrency)));
+  const downloadLimits = { stallMs: config.exportStallTimeoutSeconds * 1000, maxMs: config.exportMaxSeconds * 1000 };
+  app.decorate('exporter', new ExportService(openExport, new ExportSlots(config.exportConcurrency), downloadLimits));
   app.decorate('accessTokens', new AccessTokenVerifier(config.apiClientIds, () => signIn.metadata));
   // Discovery starts once the app is ready and never blocks it (Fief may be down at boot).
   app.addHook('onReady', (done) => {

@@ -142,7 +142,7 @@ export function parseWebConfig(env: Env): ConfigResult {
   const port = check.integer('PORT', 3000, 0, 65535);
   const exportConcurrency = check.integer('EXPORT_CONCURRENCY', 4, 1, 64);
   const exportStallTimeoutSeconds = check.integer('EXPORT_STALL_TIMEOUT', 60, 1, 3600);
-  const exportMaxSeconds = check.integer('EXPORT_MAX_SECONDS', 3600, 10, 7 * 24 * 3600);
+  const exportMaxSeconds = check.integer('EXPORT_MAX_SECONDS', 3600, 1, 7 * 24 * 3600);
   const authRateLimitPerMinute = check.integer('AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100_000);
   const apiRateLimitPerMinute = check.integer('API_RATE_LIMIT_PER_MINUTE', 60, 1, 100_000);
   const apiClientIds = [fiefClientId ?? '', ...(env.API_CLIENT_IDS ?? '').split(',').map((id) => id.trim())].filter((id) => id !== '');

@@ -5,7 +5,7 @@
  * how many bytes, how it ended, how long it took. The audit goes to the log only: the legacy
  * database is never written to.
  */
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dumpAttachmentHeader } from '../content-disposition.js';
@@ -13,6 +13,7 @@ import { isExporterError } from '../../errors.js';
 import { HttpProblem, notFound } from '../http-problem.js';
 import { ExportSlots, isDenial } from './export-slots.js';
 import type { OpenExport, OpenedExport } from './ports.js';
+import { DownloadGuard, type DownloadLimits, type StopReason } from './stall-guard.js';
 
 export interface ExportCall {
   sub: string;
@@ -21,12 +22,25 @@ export interface ExportCall {
   via: 'web' | 'api';
 }
 
-type Outcome = 'completed' | 'aborted' | 'failed' | 'busy' | 'not_found' | 'unsupported' | 'unavailable' | 'error';
+type Outcome = DownloadEnd['outcome'] | 'busy' | 'not_found' | 'unsupported' | 'unavailable' | 'error';
+
+/** How a streamed download ended: `stalled` and `timed_out` are the guard's (stall-guard.ts). */
+export interface DownloadEnd {
+  outcome: 'completed' | 'aborted' | 'failed' | StopReason;
+  bytes: number;
+  error?: string;
+}
+
+const personBusy = () =>
+  new HttpProblem(429, 'An export is already running', 'You already have an export in progress. Wait for its download to finish, then try again.', { 'retry-after': '10' });
 
 /** Turns the dump engine's pre-flight failures into answers; anything else stays a 500. */
 function toProblem(err: unknown): { outcome: Outcome; problem: HttpProblem } | null {
   if (!isExporterError(err)) return null;
   switch (err.code) {
+    case 'EXPORT_BUSY':
+      // Another machine runs this person's export (export-lock.ts).
+      return { outcome: 'busy', problem: personBusy() };
     case 'WORKSPACE_NOT_FOUND':
       return { outcome: 'not_found', problem: notFound() };
     case 'WORKSPACE_UNSUPPORTED':
@@ -49,10 +63,15 @@ export class ExportService {
   constructor(
     private readonly open: OpenExport,
     readonly slots: ExportSlots,
+    private readonly limits: DownloadLimits,
   ) {}
 
   /** Answers the request with the dump, or throws an HttpProblem before anything is sent. */
   async send(request: FastifyRequest, reply: FastifyReply, call: ExportCall): Promise<void> {
+    // Fastify answers HEAD with a GET route's handler: that must not start an export.
+    if (request.method === 'HEAD') {
+      throw new HttpProblem(405, 'Method not allowed', 'An export starts with a GET (API) or the Export data button, never with HEAD.', { allow: 'GET' });
+    }
     const startedAt = new Date();
     const audit = (outcome: Outcome, fields: Record<string, unknown> = {}) => {
       request.log.info(
@@ -76,7 +95,7 @@ export class ExportService {
     if (isDenial(slot)) {
       audit('busy', { busy: slot.busy });
       throw slot.busy === 'person'
-        ? new HttpProblem(429, 'An export is already running', 'You already have an export in progress. Wait for its download to finish, then try again.', { 'retry-after': '10' })
+        ? personBusy()
         : new HttpProblem(429, 'The exporter is busy', 'Too many exports are running right now. Please try again in a minute.', { 'retry-after': '30' });
     }
 
@@ -96,6 +115,24 @@ export class ExportService {
     // The engine's own summary promise settles with the stream; its failure is reported below.
     opened.result.catch(() => undefined);
 
+    const workspaceName = opened.workspace.name;
+    try {
+      const ended = await this.streamDownload(reply, opened.stream, {
+        'content-type': call.gzip ? 'application/gzip' : 'application/sql; charset=utf-8',
+        'content-disposition': dumpAttachmentHeader(workspaceName, call.gzip),
+      });
+      audit(ended.outcome, { workspaceName, bytes: ended.bytes, ...(ended.error ? { error: ended.error } : {}) });
+    } finally {
+      slot.release();
+    }
+  }
+
+  /**
+   * Streams `source` as the whole response (200, `headers`, no-store), under the download limits
+   * (stall-guard.ts), and says how it ended; it never throws. Every streamed download goes
+   * through here, so every one of them is cut off when its client stalls or it runs too long.
+   */
+  async streamDownload(reply: FastifyReply, source: Readable, headers: Record<string, string>): Promise<DownloadEnd> {
     let bytes = 0;
     const countBytes = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -109,30 +146,20 @@ export class ExportService {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) res.setHeader(name, value);
     }
-    res.writeHead(200, {
-      'content-type': call.gzip ? 'application/gzip' : 'application/sql; charset=utf-8',
-      'content-disposition': dumpAttachmentHeader(opened.workspace.name, call.gzip),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    });
+    res.writeHead(200, { ...headers, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.flushHeaders();
 
-    const workspaceName = opened.workspace.name;
+    const guard = new DownloadGuard(res, this.limits);
     try {
-      await pipeline(opened.stream, countBytes, res);
-      audit('completed', { workspaceName, bytes });
+      await pipeline(source, countBytes, guard, res);
+      return { outcome: 'completed', bytes };
     } catch (err) {
+      if (guard.stoppedFor !== null) return { outcome: guard.stoppedFor, bytes };
       // The engine reports its own failures as ExporterError; anything else while the response
       // was unfinished is the browser going away (Node 20 says ERR_STREAM_PREMATURE_CLOSE,
       // Node 24 other codes), which is no failure of ours.
-      const aborted = !isExporterError(err) && !res.writableFinished;
-      if (aborted) {
-        audit('aborted', { workspaceName, bytes });
-      } else {
-        audit('failed', { workspaceName, bytes, error: isExporterError(err) ? `${err.code}: ${err.message}` : 'stream error' });
-      }
-    } finally {
-      slot.release();
+      if (!isExporterError(err) && !res.writableFinished) return { outcome: 'aborted', bytes };
+      return { outcome: 'failed', bytes, error: isExporterError(err) ? `${err.code}: ${err.message}` : 'stream error' };
     }
   }
 }
