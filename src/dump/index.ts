@@ -43,6 +43,13 @@ export interface ExportOptions {
   runs?: RunPool;
   /** Memory for holding token tables while the rest streams (held-tables.ts); tests shrink it. */
   holdBudgetBytes?: number;
+  /**
+   * Runs on the main-database connection as soon as it is open, before any lookup. That
+   * connection stays open until the export ends (also for a bring-your-own-database workspace),
+   * so session-level state taken here (the web's per-person advisory lock) lasts exactly as long
+   * as the export. Throwing aborts the export before anything else is done.
+   */
+  onMainConnection?: (client: pg.Client) => Promise<void>;
 }
 
 export interface OpenedDump {
@@ -60,18 +67,22 @@ export const APPLICATION_NAME = 'fief-exporter';
  * workspace lives in the main database itself, so the lookup connection is kept for the dump
  * (one connection fewer before the first byte); a bring-your-own one gets its own connection.
  */
-async function openDataClient(opts: ExportOptions): Promise<{ workspace: WorkspaceRecord; client: pg.Client; config: ClientConfig; schema: string | null }> {
+async function openDataClient(
+  opts: ExportOptions,
+): Promise<{ workspace: WorkspaceRecord; client: pg.Client; config: ClientConfig; schema: string | null; keptMain: pg.Client | null }> {
   const mainConfig = { application_name: APPLICATION_NAME, ...opts.mainDatabase, stream: dumpSocket };
   const main = await connect(mainConfig);
   try {
+    await opts.onMainConnection?.(main);
     const filter = opts.userSub === undefined ? {} : { userSub: opts.userSub };
     const workspace = await getWorkspace(main, opts.workspaceId, filter);
     if (!workspace) throw new ExporterError('WORKSPACE_NOT_FOUND', `no workspace ${opts.workspaceId} (or you are not a member of it)`);
     const location = await locateWorkspace(main, opts.mainDatabase, workspace, opts.encryptionKey);
-    if (!location.byod) return { workspace, client: main, config: mainConfig, schema: location.schema };
-    await main.end();
+    if (!location.byod) return { workspace, client: main, config: mainConfig, schema: location.schema, keptMain: null };
+    const keptMain = opts.onMainConnection ? main : null;
+    if (keptMain === null) await main.end();
     const config = { application_name: APPLICATION_NAME, ...location.config, stream: dumpSocket };
-    return { workspace, client: await connect(config), config, schema: location.schema };
+    return { workspace, client: await connect(config), config, schema: location.schema, keptMain };
   } catch (err) {
     await main.end().catch(() => undefined);
     throw err;
@@ -88,13 +99,14 @@ async function beginSnapshot(client: pg.Client, schema: string | null): Promise<
 
 export async function openWorkspaceDump(opts: ExportOptions): Promise<OpenedDump> {
   new Fernet(opts.encryptionKey); // validates the key before any connection
-  const { workspace, client, config, schema } = await openDataClient(opts);
+  const { workspace, client, config, schema, keptMain } = await openDataClient(opts);
   let settled = false;
   const release = (): void => {
     if (settled) return;
     settled = true;
     // end() also aborts a COPY in flight: the backend goes away with the socket.
     void client.end().catch(() => undefined);
+    void keptMain?.end().catch(() => undefined);
   };
   try {
     const sourceSchema = await beginSnapshot(client, schema);

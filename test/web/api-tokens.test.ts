@@ -10,7 +10,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessTokenFor } from './helpers/oidc-flow.js';
 import { seedWebFixture, type WebFixture } from './helpers/fixture.js';
-import { SCRIPT_CLIENT, STRANGER_CLIENT, startStack, type Stack } from './helpers/stack.js';
+import { onFixture, SCRIPT_CLIENT, STRANGER_CLIENT, startStack, type Stack } from './helpers/stack.js';
 
 let fixture: WebFixture;
 beforeAll(async () => {
@@ -27,12 +27,7 @@ const issuerCalls = (stack: Stack) => stack.idp!.requests.filter((r) => /^(GET|P
 describe('access tokens of other clients, other keys, expired', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({
-      accounts: fixture.accounts,
-      databaseUrl: fixture.databaseUrl,
-      encryptionKey: fixture.encryptionKey,
-      env: { API_CLIENT_IDS: SCRIPT_CLIENT.clientId, API_RATE_LIMIT_PER_MINUTE: '1000' },
-    });
+    stack = await startStack({ ...onFixture(fixture), env: { API_CLIENT_IDS: SCRIPT_CLIENT.clientId, API_RATE_LIMIT_PER_MINUTE: '1000' } });
   });
   afterAll(() => stack?.close());
 
@@ -92,7 +87,7 @@ describe('access tokens of other clients, other keys, expired', () => {
 
 describe('expired access tokens', () => {
   it('are refused with 401', async () => {
-    const stack = await startStack({ accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey, accessTokenTtl: 2 });
+    const stack = await startStack({ ...onFixture(fixture), accessTokenTtl: 2 });
     try {
       const anne = fixture.accounts[0]!;
       const token = await accessTokenFor(stack.config.fiefBaseUrl, appClient(stack), anne.email);
@@ -109,13 +104,8 @@ describe('expired access tokens', () => {
 
 describe('rate limits on /api', () => {
   it('counts per client address and per person (API_RATE_LIMIT_PER_MINUTE)', async () => {
-    const stack = await startStack({
-      accounts: fixture.accounts,
-      databaseUrl: fixture.databaseUrl,
-      encryptionKey: fixture.encryptionKey,
-      // The test runner is the proxy: X-Forwarded-For says which client each request is from.
-      env: { API_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '127.0.0.1' },
-    });
+    // The test runner is the proxy: X-Forwarded-For says which client each request is from.
+    const stack = await startStack({ ...onFixture(fixture), env: { API_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '127.0.0.1' } });
     try {
       const [anne, bob] = [fixture.accounts[0]!, fixture.accounts[1]!];
       const client = appClient(stack);

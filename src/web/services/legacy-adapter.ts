@@ -9,6 +9,7 @@ import { describeTarget, toExporterError, type ClientConfig } from '../../db/con
 import { ExporterError } from '../../errors.js';
 import { listWorkspaces } from '../../legacy/workspaces.js';
 import type { WebConfig } from '../config.js';
+import { takeExportLock } from './export-lock.js';
 import type { OpenExport, WorkspaceDirectory } from './ports.js';
 
 /** Shown in pg_stat_activity, to tell the catalog pool from export connections ('fief-exporter'). */
@@ -72,7 +73,14 @@ export function createLegacyWorkspaceDirectory(config: Pick<WebConfig, 'database
 
 export function createLegacyExport(config: Pick<WebConfig, 'database' | 'encryptionKey'>): OpenExport {
   return async ({ workspaceId, userSub, gzip }) => {
-    const dump = await openWorkspaceDump({ mainDatabase: config.database, encryptionKey: config.encryptionKey, workspaceId, userSub, gzip });
+    const dump = await openWorkspaceDump({
+      mainDatabase: config.database,
+      encryptionKey: config.encryptionKey,
+      workspaceId,
+      userSub,
+      gzip,
+      onMainConnection: (client) => takeExportLock(client, userSub),
+    });
     const { id, name, domain, usersCount } = dump.workspace;
     return { workspace: { id, name, domain, usersCount }, stream: dump.stream, result: dump.result };
   };

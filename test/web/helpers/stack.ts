@@ -70,6 +70,11 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
+/** The stack options that point the app and the IdP at a seeded legacy instance. */
+export function onFixture(fixture: { accounts: DevAccount[]; databaseUrl: string; encryptionKey: string }): Pick<StackOptions, 'accounts' | 'databaseUrl' | 'encryptionKey'> {
+  return { accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey };
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const [appPort, idpPort] = await twoFreePorts();
   const appUrl = `http://127.0.0.1:${appPort}`;
