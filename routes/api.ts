@@ -7,7 +7,6 @@
 import type { FastifyInstance } from 'fastify';
 import { apiRateLimits } from '../src/web/api-rate-limits.js';
 import { requireBearer } from '../src/web/guards.js';
-import '../src/web/types.js';
 import { workspaceIdParams } from './workspaces.js';
 
 export default function apiRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {

@@ -4,7 +4,7 @@
  */
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { EXPECTED_PREFIX, EXPECTED_REVISION } from '../dump/preflight.js';
+import { EXPECTED_PREFIX, EXPECTED_REVISION } from '../legacy/fief-schema.js';
 import { quoteMysqlIdent as q } from './mysql-client.js';
 
 interface VersionRow extends RowDataPacket {

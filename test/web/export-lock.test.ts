@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevIdp, type DevIdp } from '../../src/web/dev-idp.js';
+import { startDevIdp, type DevIdp } from '../../src/dev/idp.js';
 import { query } from '../helpers/db.js';
 import { signedInBrowser } from './helpers/browser-session.js';
 import { seedWebFixture, type WebFixture } from './helpers/fixture.js';

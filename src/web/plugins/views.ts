@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { Eta } from 'eta';
-import { viewsDir } from '../paths.js';
+import { viewsDir } from '../../paths.js';
 import type { PageData } from '../types.js';
 
 function viewsPlugin(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {

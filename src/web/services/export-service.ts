@@ -12,7 +12,7 @@ import { dumpAttachmentHeader } from '../content-disposition.js';
 import { isExporterError } from '../../errors.js';
 import { HttpProblem, notFound } from '../http-problem.js';
 import { ExportSlots, isDenial } from './export-slots.js';
-import type { OpenExport, OpenedExport } from './ports.js';
+import type { OpenExport, OpenedExport } from './contracts.js';
 import { DownloadGuard, type DownloadLimits, type StopReason } from './stall-guard.js';
 
 export interface ExportCall {

@@ -11,7 +11,7 @@ import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'n
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
-import Provider, { type Account, type ClientMetadata, type OIDCContext } from 'oidc-provider';
+import Provider, { type Account, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 
 export interface DevAccount {
   sub: string;
@@ -86,7 +86,7 @@ function passwordMatches(account: DevAccount, given: string): boolean {
 }
 
 /** First-party client: the grant for scope `openid` is implicit, as on Fief, so there is no consent page. */
-async function grantFor(ctx: OIDCContext) {
+async function grantFor(ctx: KoaContextWithOIDC) {
   const { client, session, provider, result } = ctx.oidc;
   if (!client || !session?.accountId) return undefined;
   const existing = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
@@ -123,7 +123,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         post_logout_redirect_uris: c.postLogoutRedirectUris ?? [],
       }),
     ),
-    findAccount: (_ctx: OIDCContext, sub: string): Account | undefined => {
+    findAccount: (_ctx: KoaContextWithOIDC, sub: string): Account | undefined => {
       const account = bySub.get(sub);
       if (!account) return undefined;
       return { accountId: sub, claims: () => ({ sub, email: account.email, email_verified: true }) };
@@ -192,7 +192,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     }
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url ?? '');
     if (!match) {
-      oidc(req, res);
+      void oidc(req, res);
       return;
     }
     void (async () => {
