@@ -24,7 +24,7 @@ function configFrom(env: Record<string, string>): WebConfig {
 
 function sessionCookie(config: WebConfig, sub: string, cookieName = 'fief-exporter-session'): { cookie: string; csrf: string } {
   const csrf = randomBytes(16).toString('base64url');
-  const value = new SessionCodec(config.secret, cookieName).seal({ sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
+  const value = new SessionCodec(config.secret, cookieName).seal({ sid: randomBytes(16).toString('base64url'), sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
   return { cookie: `${cookieName}=${value}`, csrf };
 }
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { dumpAttachmentHeader } from '../../src/web/content-disposition.js';
 import { maskQuery } from '../../src/web/logger.js';
 import { SessionCodec } from '../../src/web/session-codec.js';
+import { SessionRevocations } from '../../src/web/services/session-revocations.js';
 import { ExportSlots, isDenial } from '../../src/web/services/export-slots.js';
 
 const SECRET = 'a'.repeat(32);
-const session = { sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', csrf: 'token', exp: 2_000_000_000 };
+const session = { sid: 'sid-1', sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', csrf: 'token', exp: 2_000_000_000 };
 
 describe('SessionCodec', () => {
   it('round-trips a session and hides its content', () => {
@@ -26,6 +27,22 @@ describe('SessionCodec', () => {
     expect(codec.open(sealed, 2_000_000_001)).toBeNull();
     expect(codec.open('garbage', 1_000)).toBeNull();
     expect(codec.open(undefined)).toBeNull();
+  });
+});
+
+describe('SessionRevocations', () => {
+  it('refuses a signed-out session until it would have expired anyway, then forgets it', () => {
+    let now = 1_000;
+    const revoked = new SessionRevocations(2, () => now);
+    revoked.add('a', 1_100);
+    expect(revoked.has('a')).toBe(true);
+    expect(revoked.has('b')).toBe(false);
+    now = 1_100;
+    expect(revoked.has('a')).toBe(false);
+    revoked.add('b', 2_000);
+    revoked.add('c', 2_000);
+    revoked.add('d', 2_000); // over the cap: the oldest record goes
+    expect([revoked.has('b'), revoked.has('c'), revoked.has('d')]).toEqual([false, true, true]);
   });
 });
 

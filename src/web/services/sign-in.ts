@@ -141,6 +141,18 @@ export class SignInService {
     return this.#oauth;
   }
 
+  /** Where to send the browser to sign out at the issuer too, or undefined when it publishes no end-session endpoint. */
+  endSessionUrl(returnTo: string): string | undefined {
+    const endpoint = this.#metadata?.endSessionEndpoint;
+    if (endpoint === undefined) return undefined;
+    const url = new URL(endpoint);
+    url.searchParams.set('client_id', this.config.fiefClientId);
+    url.searchParams.set('post_logout_redirect_uri', returnTo);
+    // Fief's own /logout reads `redirect_uri`; OIDC RP-initiated logout, the parameter above.
+    url.searchParams.set('redirect_uri', returnTo);
+    return url.toString();
+  }
+
   /** The IdP URL to send the browser to; sets the state and PKCE verifier cookies on `reply`. */
   authorizationUrl(request: FastifyRequest, reply: FastifyReply): Promise<string> {
     return this.#ready().generateAuthorizationUri(request, reply);
