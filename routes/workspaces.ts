@@ -15,7 +15,7 @@ export default function workspaceRoutes(app: FastifyInstance, _options: unknown,
   app.get('/workspaces', { onRequest: requireSession }, async (request, reply) => {
     const session = request.session!;
     const workspaces = await app.workspaces.listForMember(session.sub);
-    return reply.header('cache-control', 'no-store').page('workspaces', { title: 'Your workspaces', workspaces });
+    return reply.header('cache-control', 'no-store').page('workspaces', { title: 'Your workspaces', workspaces, apiClientIds: app.config.apiClientIds });
   });
 
   app.post<{ Params: { id: string }; Body: { gzip?: string } }>(

@@ -88,6 +88,9 @@ describe('pages, headers and errors', () => {
     expect(html).toContain(`<label for="gzip-${ws.id}">`);
     expect(html).toContain('<th scope="col" class="num">Users</th>');
     expect(html).toContain('After the download: next steps');
+    // How a script gets a token that passes: a Fief access token issued to an accepted client.
+    expect(html).toContain('Authorization: Bearer &lt;token&gt;');
+    expect(html).toContain(`issued to the client <code>${config.fiefClientId}</code>`);
     expect(html.indexOf('Bretagne')).toBeLessThan(html.indexOf('Normandie'));
   });
 
