@@ -52,7 +52,7 @@ export async function requireBearer(request: FastifyRequest): Promise<void> {
   } catch (err) {
     if (err instanceof TokenRejected) {
       request.log.info({ reason: err.message }, 'bearer token refused');
-      throw new HttpProblem(401, 'Invalid token', 'The access token is invalid or has expired.', {
+      throw new HttpProblem(401, 'Invalid token', 'The access token is invalid, has expired, or was not issued to a client this exporter accepts.', {
         'www-authenticate': 'Bearer realm="fief-exporter", error="invalid_token"',
       });
     }

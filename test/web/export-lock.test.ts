@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevIdp, type DevIdp } from '../../src/dev/idp.js';
+import { exportLockKey } from '../../src/web/services/export-lock.js';
 import { query } from '../helpers/db.js';
 import { signedInBrowser } from './helpers/browser-session.js';
 import { seedWebFixture, type WebFixture } from './helpers/fixture.js';
@@ -80,9 +81,16 @@ describe('two machines, one person', () => {
         expect(second.headers.get('retry-after')).toBe('10');
         expect(await second.text()).toContain('An export is already running');
       }
-      // What holds it: one advisory lock, on the first export's own connection.
-      const advisory = await query<{ n: string }>(fixture.databaseUrl, `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`);
-      expect(Number(advisory[0]?.n)).toBe(1);
+      // What holds it: Carol's advisory lock, on the first export's own connection.
+      const held = await query<{ classid: string; objid: string; application_name: string }>(
+        fixture.databaseUrl,
+        `SELECT l.classid::bigint AS classid, l.objid::bigint AS objid, a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+          WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = $1)`,
+        [fixture.databaseName],
+      );
+      const key = BigInt(exportLockKey(fixture.accounts[2]!.sub));
+      const carols = held.filter((l) => BigInt.asIntN(64, (BigInt(l.classid) << 32n) | BigInt(l.objid)) === key);
+      expect(carols.map((l) => l.application_name)).toEqual(['fief-exporter']);
       // Another person on the same machine is not affected.
       const bob = await bobOnB.postExport(ile.id);
       expect(bob.status).toBe(200);

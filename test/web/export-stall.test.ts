@@ -56,6 +56,25 @@ describe('a client that stops reading', () => {
     }
   }, 60_000);
 
+  it('leaves a client that reads in bursts alone', async () => {
+    const large = fixture.workspaces.find((w) => w.name === 'Grand Dump')!;
+    const carol = await signedInBrowser(stack.appUrl, fixture.accounts[2]!.email);
+    const socket = await pausedDownload(stack.appUrl, carol, large.id);
+    try {
+      // Reads for 50 ms out of every 500 ms, for three times the stall timeout.
+      for (let i = 0; i < 12 && !socket.destroyed; i++) {
+        socket.resume();
+        await new Promise((r) => setTimeout(r, 50));
+        socket.pause();
+        await new Promise((r) => setTimeout(r, 450));
+      }
+      expect(audits(stack, 'stalled')).toHaveLength(1); // the first test's only
+    } finally {
+      socket.destroy();
+    }
+    await waitFor(() => stack.app.exporter.slots.active === 0);
+  }, 30_000);
+
   it('never starts an export for HEAD', async () => {
     const small = fixture.workspaces.find((w) => w.name === 'Bretagne')!;
     const client = { clientId: stack.config.fiefClientId, clientSecret: stack.clientSecret, redirectUri: `${stack.appUrl}/auth/callback` };
