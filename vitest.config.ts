@@ -15,10 +15,12 @@ const UNIT = [
   'test/restore-scanner.test.ts',
   'test/reused-read-socket.test.ts',
   'test/run-pool.test.ts',
+  'test/selfhosted-sqlite.test.ts',
   'test/startup-modules.test.ts',
   'test/deploy/demo-units.test.ts',
   'test/deploy/fly-toml.test.ts',
   'test/web/config.test.ts',
+  'test/web/problem-format.test.ts',
   'test/web/units.test.ts',
 ];
 

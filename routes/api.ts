@@ -2,32 +2,36 @@
  * The same two things for scripts: list my workspaces, download one. Authenticated with a Fief
  * access token (Authorization: Bearer) issued to an allowed client, never with the browser
  * cookie, so a third-party page cannot make a browser call these. Same membership rules as the
- * pages. Rate-limited per client address and per person.
+ * pages; rate-limited per client address and per person. Every answer under /api, errors and
+ * unknown URLs included, is JSON (the routes' `problemFormat` flag).
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { apiRateLimits } from '../src/web/api-rate-limits.js';
 import { requireBearer } from '../src/web/guards.js';
-import { workspaceIdParams } from './workspaces.js';
+import { HttpProblem } from '../src/web/http-problem.js';
+import { sendProblem } from '../src/web/plugins/errors.js';
+import { ExportQuery, WorkspaceIdParams, WorkspaceList } from '../src/web/schemas.js';
 
-export default function apiRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+/** Loaded by @fastify/autoload under this prefix. */
+export const autoPrefix = '/api';
+
+const API = { problemFormat: 'json' } as const;
+
+export default function apiRoutes(instance: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const limits = apiRateLimits(app, app.config.apiRateLimitPerMinute);
-  app.addHook('onRequest', limits.perAddress);
-  app.addHook('onRequest', requireBearer);
-  app.addHook('onRequest', limits.perPerson);
+  // Per address before the token is checked (guessing costs the guesser), per person after.
+  const onRequest = [limits.perAddress, requireBearer, limits.perPerson];
 
-  app.get('/api/workspaces', async (request, reply) => {
+  app.get('/workspaces', { config: API, onRequest, schema: { response: { 200: WorkspaceList } } }, async (request, reply) => {
     const workspaces = await app.workspaces.listForMember(request.apiIdentity!.sub);
     return reply.header('cache-control', 'no-store').send({ workspaces });
   });
 
-  app.get<{ Params: { id: string }; Querystring: { gzip?: string } }>(
-    '/api/workspaces/:id/export',
-    {
-      schema: {
-        params: workspaceIdParams,
-        querystring: { type: 'object', properties: { gzip: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
-      },
-    },
+  app.get(
+    '/workspaces/:id/export',
+    { config: API, onRequest, schema: { params: WorkspaceIdParams, querystring: ExportQuery } },
     async (request, reply) => {
       const gzip = request.query.gzip === '1' || request.query.gzip === 'true';
       await app.exporter.send(request, reply, {
@@ -37,6 +41,11 @@ export default function apiRoutes(app: FastifyInstance, _options: unknown, done:
         via: 'api',
       });
     },
+  );
+
+  // Unknown URLs under /api: no route, so no flag to read; JSON all the same.
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new HttpProblem(404, 'Page not found', 'There is nothing at this address.'), API.problemFormat),
   );
   done();
 }

@@ -12,7 +12,7 @@ import { seedLegacyInstance, type SeededInstance, type SeededWorkspace } from '.
 import { RunPool } from '../src/dump/index.js';
 import { ENCRYPTED_COLUMNS } from '../src/legacy/fief-schema.js';
 import { snapshotSchema, rowDigests, tableNames } from './helpers/catalog-snapshot.js';
-import { createDatabase } from './helpers/db.js';
+import { createDatabase, withPg } from './helpers/db.js';
 import { exportToFile, keyLine, psqlFile, tempDir } from './helpers/dump.js';
 
 const KEY = generateKey();
@@ -20,16 +20,6 @@ let instance: SeededInstance;
 let byodUrl: string;
 const dir = tempDir();
 const drops: (() => Promise<void>)[] = [];
-
-async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 async function emptyDatabase(): Promise<string> {
   const db = await createDatabase('fe_target');

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { ExporterError, isExporterError } from '../errors.js';
 import { describeTarget, withClient, type ClientConfig } from '../db/connection.js';
 import { openInput } from './input.js';
-import { importError, printable, redact } from './messages.js';
+import { importError, noticeText } from './messages.js';
 import { Replay } from './replay.js';
 import { ScriptReader } from './script-reader.js';
 import { ServerSession } from './server-session.js';
@@ -24,6 +24,8 @@ export interface ImportOptions {
   stdin?: Readable;
   /** Throttled progress reports (about ten a second). */
   onProgress?: (progress: ImportProgress) => void;
+  /** Longest statement (outside COPY data) in bytes; default 64 MiB. */
+  maxStatementSize?: number;
   /** Server NOTICE/WARNING messages, as psql prints them. */
   onNotice?: (message: string) => void;
 }
@@ -61,7 +63,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
   const input = await openInput(options.file, options.stdin ?? process.stdin);
   try {
     return await withClient(config, async (client) => {
-      client.on('notice', (n) => options.onNotice?.(printable(redact(`${n.severity ?? 'NOTICE'}: ${n.message ?? ''}`))));
+      client.on('notice', (n) => options.onNotice?.(noticeText(n.severity, n.message)));
       const server = new ServerSession(client);
       let reader: ScriptReader | null = null;
       let replay: Replay | null = null;
@@ -76,6 +78,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       try {
         await input.run(async (source) => {
           reader = new ScriptReader(source[Symbol.asyncIterator]());
+          if (options.maxStatementSize) reader.sql.stmt.maxBytes = options.maxStatementSize;
           replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
         }, () => server.flushed());

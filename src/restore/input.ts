@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { paced } from './gc-pacer.js';
 import { ExporterError, isExporterError } from '../errors.js';
 import { printable } from './messages.js';
 import { readPooled } from './pooled-file.js';
@@ -80,7 +81,7 @@ async function fileInput(path: string): Promise<ImportInput> {
         return runStages(label, stream, true, consume);
       }
       const chunks = readPooled(path, beforeReuse, (n) => (plainBytes += n));
-      await runStages(label, chunks, false, consume);
+      await runStages(label, chunks, false, consume, true);
     },
     close: () => Promise.resolve(),
   };
@@ -161,7 +162,7 @@ function sniff(head: Buffer, label: string): Kind {
  * corrupt or truncated gzip/zip) becomes one INPUT_ERROR naming the input; the consumer's own
  * errors pass through unchanged.
  */
-async function runStages(label: string, source: Readable | AsyncIterable<Buffer>, gunzip: boolean, consume: Consume): Promise<void> {
+async function runStages(label: string, source: Readable | AsyncIterable<Buffer>, gunzip: boolean, consume: Consume, pooled = false): Promise<void> {
   const failures = new WeakSet<object>();
   const watch = (s: NodeJS.EventEmitter): void => {
     s.on('error', (e: unknown) => {
@@ -178,8 +179,9 @@ async function runStages(label: string, source: Readable | AsyncIterable<Buffer>
     if (gunzip) {
       const z = createGunzip({ chunkSize: CHUNK });
       watch(z);
-      await pipeline(source, z, tracked);
-    } else await pipeline(source, tracked);
+      await pipeline(source, z, paced, tracked);
+    } else if (pooled) await pipeline(source, tracked);
+    else await pipeline(source, paced, tracked);
   } catch (err) {
     await (consuming as Promise<void> | null)?.catch(() => undefined);
     if (typeof err === 'object' && err !== null && failures.has(err)) throw inputError(err, label);

@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL pre-flight checks (src/dump/preflight.ts), asked of a MySQL workspace
+ * The PostgreSQL pre-flight checks (src/legacy/upgrade-checks.ts), asked of a MySQL workspace
  * database: what would make Fief ≥ 0.28 fail or misbehave once its tables are in the main DB.
  */
 import type mysql from 'mysql2/promise';

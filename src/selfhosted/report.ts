@@ -7,12 +7,12 @@ export type Engine = 'postgresql' | 'mysql' | 'sqlite';
 export interface MigrationReport {
   engine: Engine;
   workspaceId: string;
-  /** From the `workspaces` row; SQLite has no row to read (no SQLite driver is needed). */
+  /** From the `workspaces` row of the main database (or main file, on SQLite). */
   workspaceName: string | null;
   dryRun: boolean;
   /** Pre-flight warnings (already fatal under `strict`, so these are the tolerated ones). */
   warnings: string[];
-  /** What ran (or would run), in order: SQL statements, or `mv` commands for SQLite. */
+  /** What ran (or would run), in order: SQL statements, or `mv` commands for SQLite. Printed as a script: quote every name in them. */
   statements: string[];
   /** Tables (and, on PostgreSQL, enum types) moved into the main database. */
   movedTables: string[];
@@ -25,6 +25,16 @@ export interface MigrationReport {
   backupPath: string | null;
   /** Other workspaces still present: they cannot share this database. */
   otherWorkspaces: string[];
+}
+
+/**
+ * The report of a move into the main database (PostgreSQL, MySQL): the workspace's schema or
+ * database is dropped exactly when nothing was left behind in it.
+ */
+export function moveReport(
+  fields: Omit<MigrationReport, 'containerDropped' | 'backupPath' | 'movedTypes'> & { movedTypes?: string[] },
+): MigrationReport {
+  return { movedTypes: [], ...fields, containerDropped: fields.leftovers.length === 0, backupPath: null };
 }
 
 /** The legacy main tables Fief ≥ 0.28 ignores; the official recipe deletes them only after checking. */

@@ -1,14 +1,16 @@
 /**
  * In-place migration on SQLite: the workspace file `<DATABASE_LOCATION>/<id>` (no extension)
- * becomes the main file, and the legacy main file is kept as a timestamped backup. No SQLite
- * driver is needed: the 16-byte header says whether a file is an SQLite database.
+ * becomes the main file, and the legacy main file is kept as a timestamped backup. The main file
+ * is read first (sqlite-main.ts); the workspace file is only checked by its 16-byte header,
+ * since it can be large and the move does not need its content.
  */
 import { constants } from 'node:fs';
-import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
+import { access, lstat, open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ExporterError, UsageError } from '../errors.js';
-import { isUuid } from '../legacy/workspaces.js';
 import type { MigrationReport } from './report.js';
+import { readMainFile } from './sqlite-main.js';
+import { lockMainFile, moveInPlace } from './sqlite-moves.js';
 
 export interface SqliteMigrateOptions {
   /** Fief's DATABASE_LOCATION: holds the main file and one file per workspace. */
@@ -49,6 +51,21 @@ async function regularFile(path: string, missing: string): Promise<void> {
   if (!st.isFile()) throw new ExporterError('WORKSPACE_UNSUPPORTED', `${path} is not a regular file`);
 }
 
+/**
+ * A rollback journal or WAL holds part of its database: moving the file without it would
+ * lose data, and leaving fief.db's next to another file would corrupt that one.
+ */
+async function refuseJournals(path: string): Promise<void> {
+  for (const side of [`${path}-journal`, `${path}-wal`]) {
+    if (await exists(side)) {
+      throw new ExporterError(
+        'MIGRATE_FAILED',
+        `${side} exists (Fief is running or stopped uncleanly): stop Fief, run sqlite3 ${shellQuote(path)} "PRAGMA integrity_check;" once so SQLite folds it back in, then retry`,
+      );
+    }
+  }
+}
+
 /** "20250102T030405Z": sortable, and safe in a file name on every system. */
 function stamp(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
@@ -56,31 +73,6 @@ function stamp(d: Date): string {
 
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * rename(2) silently replaces its target; link + unlink refuses an existing one (EEXIST) with
- * no window between the check and the move, so a backup is never overwritten.
- */
-async function moveNoClobber(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].includes(code)) throw err;
-    // A filesystem without hard links: check, then rename (a race we cannot close there).
-    if (await exists(to)) throw Object.assign(new Error(`${to} already exists`), { code: 'EEXIST' });
-    await rename(from, to);
-    return;
-  }
-  await unlink(from);
-}
-
-/** Makes the renames durable: a crash right after must not bring the old names back. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  await fh.sync().catch(() => undefined);
-  await fh.close();
 }
 
 export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<MigrationReport> {
@@ -96,62 +88,62 @@ export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<Migrati
 
   const workspacePath = join(dir, id);
   const mainPath = join(dir, mainName);
+  await regularFile(mainPath, `${mainPath} does not exist: --sqlite-dir must be Fief's DATABASE_LOCATION, holding the main ${mainName}`);
+  if (!(await isSqliteFile(mainPath))) {
+    throw new ExporterError('WORKSPACE_UNSUPPORTED', `${mainPath} is not an SQLite database: is --sqlite-dir Fief's DATABASE_LOCATION?`);
+  }
+  await refuseJournals(mainPath);
+  const dryRun = opts.dryRun ?? false;
+  // A real run holds the lock from reading the main file to its last move: two runs at once
+  // would each move a workspace in, and one could unlink the file the other just moved.
+  const unlock = dryRun ? (): Promise<void> => Promise.resolve() : await lockMainFile(mainPath);
+  try {
+    return await checkAndMove({ id, dir, mainPath, workspacePath, dryRun, now: opts.now ?? new Date() });
+  } finally {
+    await unlock();
+  }
+}
+
+interface MovePlan {
+  id: string;
+  dir: string;
+  mainPath: string;
+  workspacePath: string;
+  dryRun: boolean;
+  now: Date;
+}
+
+async function checkAndMove({ id, dir, mainPath, workspacePath, dryRun, now }: MovePlan): Promise<MigrationReport> {
+  // The main file says which workspaces exist and which it hosts, and whether it was migrated already.
+  const main = await readMainFile(mainPath, id);
   await regularFile(workspacePath, `${workspacePath} does not exist (Fief names a workspace's file after its id, with no extension)`);
   if (!(await isSqliteFile(workspacePath))) {
     throw new ExporterError('WORKSPACE_UNSUPPORTED', `${workspacePath} is not an SQLite database (its header is not "SQLite format 3")`);
   }
-  await regularFile(mainPath, `${mainPath} does not exist: --sqlite-dir must be Fief's DATABASE_LOCATION, holding the main ${mainName}`);
-  const warnings = (await isSqliteFile(mainPath)) ? [] : [`${mainPath} is not an SQLite database: is --sqlite-dir the right directory?`];
-  // A rollback journal or WAL holds part of its database: moving the file without it would
-  // lose data, and leaving fief.db's next to another file would corrupt that one.
-  for (const path of [workspacePath, mainPath]) {
-    for (const side of [`${path}-journal`, `${path}-wal`]) {
-      if (await exists(side)) {
-        throw new ExporterError(
-          'MIGRATE_FAILED',
-          `${side} exists (Fief is running or stopped uncleanly): stop Fief, run sqlite3 ${shellQuote(path)} "PRAGMA integrity_check;" once so SQLite folds it back in, then retry`,
-        );
-      }
-    }
-  }
-  const backupPath = `${mainPath}.bak-${stamp(opts.now ?? new Date())}`;
+  await refuseJournals(workspacePath);
+  const backupPath = `${mainPath}.bak-${stamp(now)}`;
   if (await exists(backupPath)) throw new ExporterError('MIGRATE_FAILED', `the backup ${backupPath} already exists; nothing was moved`);
-  const others = (await readdir(dir)).filter((n) => n !== id && isUuid(n)).sort();
 
-  const statements = [`mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`, `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`];
-  const dryRun = opts.dryRun ?? false;
-  if (!dryRun) {
-    try {
-      await moveNoClobber(mainPath, backupPath);
-    } catch (err) {
-      throw new ExporterError('MIGRATE_FAILED', `cannot move ${mainPath} to ${backupPath} (${(err as Error).message}); nothing was moved`, { cause: err });
-    }
-    try {
-      await moveNoClobber(workspacePath, mainPath);
-    } catch (err) {
-      // Put the main file back, so a failure leaves the directory as it was.
-      const restored = await moveNoClobber(backupPath, mainPath).then(() => true, () => false);
-      throw new ExporterError(
-        'MIGRATE_FAILED',
-        `cannot move ${workspacePath} to ${mainPath} (${(err as Error).message}); ` +
-          (restored ? 'the main file was put back' : `the main file is now ${backupPath}`),
-        { cause: err },
-      );
-    }
-    await syncDir(dir);
-  }
+  const statements = [
+    // The real run reads the main file right before moving; a script run later must not move a
+    // main file that changed since (say, a workspace moved in meanwhile): sh -e stops here.
+    `test "$(cksum < ${shellQuote(mainPath)})" = ${shellQuote(main.cksum)}`,
+    `mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`,
+    `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`,
+  ];
+  if (!dryRun) await moveInPlace(dir, mainPath, backupPath, workspacePath);
   return {
     engine: 'sqlite',
     workspaceId: id,
-    workspaceName: null,
+    workspaceName: main.workspaceName,
     dryRun,
-    warnings,
+    warnings: [],
     statements,
     movedTables: [],
     movedTypes: [],
     containerDropped: false,
     leftovers: [],
     backupPath,
-    otherWorkspaces: others,
+    otherWorkspaces: main.otherWorkspaces,
   };
 }

@@ -1,6 +1,4 @@
 /** `fief-exporter export`: one workspace to a file (or stdout), never buffered. */
-import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -8,11 +6,11 @@ import { parseDatabaseUrl } from '../../db/connection.js';
 import { openWorkspaceDump, RunPool } from '../../dump/index.js';
 import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
-import { FileSink } from '../file-sink.js';
 import { onInterrupt } from '../interrupt.js';
+import { openOutputFile } from '../output-file.js';
 import { requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { io } from '../io.js';
+import { io, printErr, safe } from '../io.js';
 
 interface ExportFlags {
   databaseUrl?: string;
@@ -27,13 +25,13 @@ interface ExportFlags {
   pruneDeadSecrets?: boolean;
 }
 
-export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableStream = io.stderr): Promise<void> {
+export async function exportCommand(flags: ExportFlags): Promise<void> {
   const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
   const encryptionKey = requireOption(flags.encryptionKey, '--encryption-key', 'ENCRYPTION_KEY');
   if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
-  const progress = progressReporter(stderr);
+  const progress = progressReporter(io.stderr);
   const runs = new RunPool();
   const dump = await openWorkspaceDump({
     runs,
@@ -47,41 +45,33 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     ...(flags.targetSchema === undefined ? {} : { targetSchema: flags.targetSchema }),
     onProgress: progress.update,
   });
-  for (const w of dump.warnings) stderr.write(`warning: ${w}\n`);
+  for (const w of dump.warnings) printErr(safe`warning: ${w}\n`);
 
   const toStdout = flags.output === '-';
   const path = resolve(flags.output ?? dump.filename);
-  // Written under a temporary name and renamed at the end: a failed export never leaves a
-  // file that looks like a finished dump. Mode 0600: line 1 holds a key.
-  const partial = `${path}.partial`;
-  if (!toStdout && !flags.force && existsSync(path)) {
+  // A partial file of its own, put in place at the end (see output-file.ts): a failed export
+  // never leaves a file that looks like a finished dump.
+  const output = toStdout ? null : await openOutputFile(path, flags.force ?? false, runs).catch((err: unknown) => {
     dump.stream.destroy();
-    throw new ExporterError('EXPORT_FAILED', `${path} already exists; pass --force to overwrite it or -o to choose another file`);
-  }
+    throw err;
+  });
   const interrupt = onInterrupt((signal) =>
     dump.stream.destroy(new ExporterError('EXPORT_FAILED', `export interrupted (${signal})${toStdout ? '' : `; ${path} was not written`}`)),
   );
   try {
-    if (toStdout) {
-      await pipeline(dump.stream, process.stdout);
-    } else {
-      await pipeline(dump.stream, new FileSink(partial, { flags: flags.force ? 'w' : 'wx', mode: 0o600, runs }));
-    }
+    await pipeline(dump.stream, output ? output.sink : io.stdout);
     const summary = await dump.result;
-    if (!toStdout) await rename(partial, path);
+    await output?.commit();
     progress.done();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    stderr.write(
-      `Exported workspace "${dump.workspace.name}" (${summary.tables.length} tables, ${summary.rows} rows) in ${seconds} s` +
-        (toStdout ? '.\n' : ` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n`),
+    printErr(
+      safe`Exported workspace "${dump.workspace.name}" (${summary.tables.length} tables, ${summary.rows} rows) in ${seconds} s` +
+        (toStdout ? '.\n' : safe` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n`),
     );
   } catch (err) {
     progress.done();
     dump.stream.destroy();
-    if (!toStdout) await rm(partial, { force: true });
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new ExporterError('EXPORT_FAILED', `${partial} already exists (another export running? remove it or pass --force)`);
-    }
+    await output?.abort();
     if (err instanceof ExporterError) throw err;
     // A write error (disk full, closed pipe) is the cause; the engine's own error explains more otherwise.
     throw await dump.result.then(

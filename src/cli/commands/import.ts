@@ -7,11 +7,14 @@ import { parseDatabaseUrl, type ClientConfig } from '../../db/connection.js';
 import { UsageError } from '../../errors.js';
 import type { ImportProgress, ImportSummary } from '../../restore/index.js';
 import { formatCount, formatProgress, RateMeter } from '../../restore/progress.js';
+import { io, print, printErr, untrusted } from '../io.js';
+import { parseSize } from '../options.js';
 
 interface ImportCliOptions {
   databaseUrl?: string;
   clean?: boolean;
   singleTransaction: boolean;
+  maxStatementSize?: string;
 }
 
 export function register(program: Command): void {
@@ -21,6 +24,7 @@ export function register(program: Command): void {
     .argument('[file]', 'the dump file, or - to read stdin')
     .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
     .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
+    .option('--max-statement-size <size>', 'longest statement outside COPY data, e.g. 64MiB (the default): a file with an unterminated quote stops there')
     .option('--no-single-transaction', "run statements as written, like psql without -1 (the dump's own BEGIN/COMMIT still apply)")
     .action(async (file: string | undefined, opts: ImportCliOptions) => {
       await runImport(file, opts);
@@ -33,7 +37,9 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
     file = '-';
   }
   const database = opts.databaseUrl !== undefined ? databaseConfig(opts.databaseUrl) : undefined;
-  const bar = process.stderr.isTTY ? new ProgressLine(process.stderr) : null;
+  const maxStatementSize = opts.maxStatementSize === undefined ? undefined : parseSize(opts.maxStatementSize, '--max-statement-size');
+  const tty = io.stderr as NodeJS.WriteStream;
+  const bar = tty.isTTY ? new ProgressLine(tty) : null;
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
@@ -43,16 +49,17 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
       database,
       clean: opts.clean ?? false,
       singleTransaction: opts.singleTransaction,
+      maxStatementSize,
       onProgress: bar ? (p) => bar.show(p) : undefined,
       onNotice: (m) => {
         bar?.clear();
-        process.stderr.write(`${m}\n`);
+        printErr(`${untrusted(m)}\n`);
       },
     });
   } finally {
     bar?.clear();
   }
-  process.stdout.write(summaryText(summary));
+  print(summaryText(summary));
 }
 
 /** A malformed URL is a mistake in the command line: exit 2, not 1. */
@@ -72,7 +79,7 @@ class ProgressLine {
 
   show(p: ImportProgress): void {
     const width = this.out.columns > 10 ? this.out.columns - 1 : 79;
-    this.out.write(`\r${formatProgress(p, this.rate.update(p.rows, p.seconds), width).padEnd(width)}`);
+    this.out.write(`\r${untrusted(formatProgress(p, this.rate.update(p.rows, p.seconds), width)).padEnd(width)}`);
     this.shown = true;
   }
 
