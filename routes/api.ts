@@ -1,12 +1,13 @@
 /**
  * The same things for scripts: list my workspaces, download one, or all of them as one zip.
- * Authenticated with a Fief access token (Authorization: Bearer), never with the browser
- * cookie, so a third-party page cannot make a browser call these. Same membership rules as the
- * pages. Every answer under /api, errors and unknown URLs included, is JSON (the routes'
- * `problemFormat` flag).
+ * Authenticated with a Fief access token (Authorization: Bearer) issued to an allowed client,
+ * never with the browser cookie, so a third-party page cannot make a browser call these. Same
+ * membership rules as the pages; rate-limited per client address and per person. Every answer
+ * under /api, errors and unknown URLs included, is JSON (the routes' `problemFormat` flag).
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { apiRateLimits } from '../src/web/api-rate-limits.js';
 import { requireBearer } from '../src/web/guards.js';
 import { HttpProblem } from '../src/web/http-problem.js';
 import { sendProblem } from '../src/web/plugins/errors.js';
@@ -19,15 +20,18 @@ const API = { problemFormat: 'json' } as const;
 
 export default function apiRoutes(instance: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const limits = apiRateLimits(app, app.config.apiRateLimitPerMinute);
+  // Per address before the token is checked (guessing costs the guesser), per person after.
+  const onRequest = [limits.perAddress, requireBearer, limits.perPerson];
 
-  app.get('/workspaces', { config: API, onRequest: requireBearer, schema: { response: { 200: WorkspaceList } } }, async (request, reply) => {
+  app.get('/workspaces', { config: API, onRequest, schema: { response: { 200: WorkspaceList } } }, async (request, reply) => {
     const workspaces = await app.workspaces.listForMember(request.apiIdentity!.sub);
     return reply.header('cache-control', 'no-store').send({ workspaces });
   });
 
   app.get(
     '/workspaces/:id/export',
-    { config: API, onRequest: requireBearer, schema: { params: WorkspaceIdParams, querystring: ExportQuery } },
+    { config: API, onRequest, schema: { params: WorkspaceIdParams, querystring: ExportQuery } },
     async (request, reply) => {
       const gzip = request.query.gzip === '1' || request.query.gzip === 'true';
       await app.exporter.send(request, reply, {
@@ -40,7 +44,7 @@ export default function apiRoutes(instance: FastifyInstance, _options: unknown, 
   );
 
   // Every workspace of mine as one zip.
-  app.get('/export', { config: API, onRequest: requireBearer }, async (request, reply) => {
+  app.get('/export', { config: API, onRequest }, async (request, reply) => {
     await app.exporter.send(request, reply, { sub: request.apiIdentity!.sub, workspaceId: null, gzip: false, via: 'api' });
   });
 

@@ -49,9 +49,13 @@ export default function authRoutes(instance: FastifyInstance, _options: unknown,
   const csrfIfSignedIn = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) =>
     request.session === null ? done() : requireCsrf(request, reply, done);
 
-  app.post('/auth/logout', { config: { rateLimit }, preValidation: csrfIfSignedIn }, async (_request, reply) => {
+  app.post('/auth/logout', { config: { rateLimit }, preValidation: csrfIfSignedIn }, async (request, reply) => {
     app.sessions.clear(reply);
-    return reply.redirect('/', 303);
+    if (request.session === null) return reply.redirect('/', 303);
+    app.sessions.revoke(request.session);
+    request.log.info({ sub: request.session.sub }, 'signed out');
+    // Also at the issuer, or the next "Sign in" on this browser would sign its person in again silently.
+    return reply.redirect(app.signIn.endSessionUrl(`${app.config.publicUrl}/`) ?? '/', 303);
   });
   done();
 }

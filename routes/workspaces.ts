@@ -13,7 +13,7 @@ export default function workspaceRoutes(instance: FastifyInstance, _options: unk
   app.get('/workspaces', { onRequest: requireSession }, async (request, reply) => {
     const session = request.session!;
     const workspaces = await app.workspaces.listForMember(session.sub);
-    return reply.header('cache-control', 'no-store').page('workspaces', { title: 'Your workspaces', workspaces });
+    return reply.header('cache-control', 'no-store').page('workspaces', { title: 'Your workspaces', workspaces, apiClientIds: app.config.apiClientIds });
   });
 
   app.post(

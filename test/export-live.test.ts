@@ -132,7 +132,8 @@ describe('source connection killed mid-export', () => {
     for (let i = 0; i < 50 && killed === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const { rows } = await admin.query<{ n: number }>(
-        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'fief-exporter' AND pid <> pg_backend_pid()`,
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+          WHERE application_name = 'fief-exporter' AND datname = current_database() AND pid <> pg_backend_pid()`,
       );
       killed = rows[0]?.n ?? 0;
     }

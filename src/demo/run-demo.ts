@@ -96,7 +96,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
     const idp = await withoutInMemoryAdapterWarning(() =>
       startDevIdp({
         accounts: record.accounts.map((a) => ({ ...a, password: DEMO_PASSWORD })),
-        clients: [{ clientId: CLIENT_ID, clientSecret: state.clientSecret, redirectUris: [`${publicUrl}/auth/callback`] }],
+        clients: [{ clientId: CLIENT_ID, clientSecret: state.clientSecret, redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/`] }],
       }),
     );
     lifecycle.started('development Fief stand-in', () => idp.close());

@@ -1,13 +1,16 @@
 /**
  * A development stand-in for a Fief server: a real OpenID provider (oidc-provider 9) on
  * loopback that behaves like Fief for the exporter (discovery, authorization code with PKCE
- * required, confidential clients, userinfo with `sub` and `email` for scope `openid`). Its login
+ * required, confidential clients, userinfo with `sub` and `email` for scope `openid`, an
+ * end-session endpoint). Access tokens are RS256 JWTs shaped like Fief's (`iss`, `sub`, `exp`,
+ * `aud: [client_id]`, `azp: client_id`), and userinfo accepts them, as Fief's does. Its login
  * page asks for an email and, for accounts that have one, a password: it is for tests and the
  * local demo, never for production.
  */
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jwtVerify } from 'jose';
 import Provider, { type Account, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 
 export interface DevAccount {
@@ -21,6 +24,8 @@ export interface DevClient {
   clientId: string;
   clientSecret: string;
   redirectUris: string[];
+  /** Where the end-session endpoint may send the browser back to. */
+  postLogoutRedirectUris?: string[];
 }
 
 export interface DevIdpOptions {
@@ -29,14 +34,21 @@ export interface DevIdpOptions {
   host?: string;
   accounts: DevAccount[];
   clients: DevClient[];
+  /** Access token lifetime in seconds (default 3600). */
+  accessTokenTtl?: number;
 }
 
 export interface DevIdp {
   /** The issuer URL (what FIEF_BASE_URL is set to). */
   issuer: string;
   port: number;
+  /** Every request received, as "METHOD /path" (no query): tests count calls to the issuer. */
+  requests: string[];
   close(): Promise<void>;
 }
+
+/** The resource indicator our access tokens are minted for; their `aud` is rewritten like Fief's. */
+const ACCESS_TOKEN_RESOURCE = 'urn:fief:access-token';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -81,6 +93,7 @@ async function grantFor(ctx: KoaContextWithOIDC) {
   if (existing) return provider.Grant.find(existing);
   const grant = new provider.Grant({ accountId: session.accountId, clientId: client.clientId });
   grant.addOIDCScope('openid offline_access');
+  grant.addResourceScope(ACCESS_TOKEN_RESOURCE, 'openid');
   await grant.save();
   return grant;
 }
@@ -97,7 +110,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const bySub = new Map(options.accounts.map((a) => [a.sub, a]));
   const byEmail = new Map(options.accounts.map((a) => [a.email.toLowerCase(), a]));
 
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const provider = new Provider(issuer, {
     clients: options.clients.map(
       (c): ClientMetadata => ({
@@ -107,6 +120,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        post_logout_redirect_uris: c.postLogoutRedirectUris ?? [],
       }),
     ),
     findAccount: (_ctx: KoaContextWithOIDC, sub: string): Account | undefined => {
@@ -118,16 +132,64 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     claims: { openid: ['sub', 'email', 'email_verified'] },
     scopes: ['openid', 'offline_access'],
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // Every access token is a JWT for one resource, so that its shape can be made Fief's below.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => ACCESS_TOKEN_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({ scope: 'openid', accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign out · Fief (development)</title></head><body><main><h1>Sign out of Fief?</h1>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button></main></body></html>`;
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.body = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body><p>You are signed out.</p></body></html>';
+        },
+      },
+    },
+    formats: {
+      customizers: {
+        jwt: (_ctx, token, jwt) => {
+          // Fief: `aud: [client_id]`, `azp: client_id` (fief/crypto/access_token.py).
+          const clientId = String(token.clientId);
+          jwt.payload.aud = [clientId];
+          jwt.payload.azp = clientId;
+        },
+      },
+    },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     loadExistingGrant: grantFor,
-    ttl: { Interaction: 600, Session: 86_400, Grant: 86_400, AccessToken: 3600, IdToken: 3600, RefreshToken: 86_400, AuthorizationCode: 60 },
+    ttl: { Interaction: 600, Session: 86_400, Grant: 86_400, AccessToken: options.accessTokenTtl ?? 3600, IdToken: 3600, RefreshToken: 86_400, AuthorizationCode: 60 },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'dev', use: 'sig', alg: 'RS256' }] },
   });
+  // oidc-provider's userinfo refuses tokens with an audience; Fief's accepts its own JWTs.
+  const userinfo = async (req: IncomingMessage, res: ServerResponse) => {
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    try {
+      const { payload } = await jwtVerify(token, publicKey, { issuer, algorithms: ['RS256'] });
+      const account = bySub.get(String(payload.sub));
+      if (!account) throw new Error('no such account');
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ sub: account.sub, email: account.email, email_verified: true }));
+    } catch {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' });
+      res.end(JSON.stringify({ error: 'invalid_token' }));
+    }
+  };
+  const requests: string[] = [];
 
   const oidc = provider.callback();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    requests.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
+    if ((req.url ?? '').split('?')[0] === '/me') {
+      void userinfo(req, res);
+      return;
+    }
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url ?? '');
     if (!match) {
       void oidc(req, res);
@@ -155,6 +217,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   return {
     issuer,
     port,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

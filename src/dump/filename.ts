@@ -7,10 +7,21 @@ export function dumpFileName(workspaceName: string, gzip = false): string {
   return `fief_dump_${base || 'workspace'}.sql${gzip ? '.gz' : ''}`;
 }
 
+/**
+ * Bidi controls (embeddings, overrides, isolates, marks) would let a name display as something
+ * it is not ("x\u202Elqs.exe"), and line/paragraph separators break lines where a name is shown:
+ * they are dropped, not replaced, since they carry no visible text.
+ */
+const INVISIBLE_FORMATTING = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
 export function dumpFileNameUtf8(workspaceName: string, gzip = false): string {
-  // Path separators, quotes and control characters never reach a file name.
-  // eslint-disable-next-line no-control-regex
-  const base = workspaceName.replace(/[\u0000-\u001f\u007f/\\"'<>:|?*%]+/g, '_').trim().slice(0, 100);
+  // Path separators, quotes and control characters (C0 and C1) never reach a file name.
+  const base = workspaceName
+    .replace(INVISIBLE_FORMATTING, '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f/\\"'<>:|?*%]+/g, '_')
+    .trim()
+    .slice(0, 100);
   return `fief_dump_${base || 'workspace'}.sql${gzip ? '.gz' : ''}`;
 }
 

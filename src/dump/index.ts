@@ -46,6 +46,13 @@ export interface ExportOptions {
   runs?: RunPool;
   /** Memory for holding token tables while the rest streams (held-tables.ts); tests shrink it. */
   holdBudgetBytes?: number;
+  /**
+   * Runs on the main-database connection as soon as it is open, before any lookup. That
+   * connection stays open until the export ends (also for a bring-your-own-database workspace),
+   * so session-level state taken here (the web's per-person advisory lock) lasts exactly as long
+   * as the export. Throwing aborts the export before anything else is done.
+   */
+  onMainConnection?: (client: pg.Client) => Promise<void>;
 }
 
 export interface OpenedDump {
@@ -74,12 +81,15 @@ interface DataSource {
 async function withDataSource<T>(opts: ExportOptions, fn: (source: DataSource) => Promise<T>): Promise<T> {
   const mainConfig = { application_name: APPLICATION_NAME, ...opts.mainDatabase, stream: dumpSocket };
   return withClient(mainConfig, async (main) => {
+    await opts.onMainConnection?.(main);
     const filter = opts.userSub === undefined ? {} : { userSub: opts.userSub };
     const workspace = await getWorkspace(main, opts.workspaceId, filter);
     if (!workspace) throw new ExporterError('WORKSPACE_NOT_FOUND', `no workspace ${opts.workspaceId} (or you are not a member of it)`);
     const location = await locateWorkspace(main, opts.mainDatabase, workspace, opts.encryptionKey);
     if (!location.byod) return fn({ workspace, client: main, config: mainConfig, schema: location.schema });
-    await main.end(); // withClient's own end() is then a no-op
+    // withClient's own end() is then a no-op; a main connection that holds session state for
+    // the export (onMainConnection) stays open until the data client is done.
+    if (!opts.onMainConnection) await main.end();
     const config = { application_name: APPLICATION_NAME, ...location.config, stream: dumpSocket };
     return withClient(config, (client) => fn({ workspace, client, config, schema: location.schema }));
   });

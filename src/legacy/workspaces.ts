@@ -69,9 +69,11 @@ export interface WorkspaceFilter {
 
 function memberClause(filter: WorkspaceFilter, params: unknown[]): string {
   if (filter.userSub === undefined) return '';
-  // A sub that is not a UUID cannot match the uuid column; comparing as text avoids a cast error.
+  // Fief's subs are UUIDs: anything else is nobody (and would be a cast error). Comparing uuid
+  // values, not text, keeps the predicate on the column itself, so an index on user_id serves it.
+  if (!isUuid(filter.userSub)) return ' AND false';
   params.push(filter.userSub);
-  return ` AND EXISTS (SELECT 1 FROM public.workspace_users wu WHERE wu.workspace_id = w.id AND wu.user_id::text = lower($${params.length}))`;
+  return ` AND EXISTS (SELECT 1 FROM public.workspace_users wu WHERE wu.workspace_id = w.id AND wu.user_id = $${params.length}::uuid)`;
 }
 
 export async function listWorkspaces(client: pg.ClientBase, filter: WorkspaceFilter = {}): Promise<WorkspaceRecord[]> {

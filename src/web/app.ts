@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { DestinationStream } from 'pino';
 import type { WebConfig } from './config.js';
 import { loggerOptions } from './logger.js';
+import { fastifyTrustProxy, useFlyClientIp } from './trust-proxy.js';
 import errorsPlugin from './plugins/errors.js';
 import securityPlugin from './plugins/security.js';
 import sessionPlugin from './plugins/session.js';
@@ -20,7 +21,7 @@ import { createLegacyArchiveExport, createLegacyExport, createLegacyWorkspaceDir
 import type { OpenArchiveExport, OpenExport, WorkspaceDirectory } from './services/contracts.js';
 import { withListCache } from './services/workspace-cache.js';
 import { DEFAULT_RETRY, SignInService, type RetryPolicy } from './services/sign-in.js';
-import { TokenIdentityCache } from './services/token-identities.js';
+import { AccessTokenVerifier } from './services/access-token.js';
 
 /** routes/ at the package root: ../../routes from src/web (tsx, tests) and from dist/src/web (the build). */
 const ROUTES_DIR = fileURLToPath(new URL('../../routes', import.meta.url));
@@ -48,8 +49,6 @@ export interface AppDeps {
   openArchive?: OpenArchiveExport;
   /** How OIDC discovery is retried while Fief is unreachable. */
   signInRetry?: RetryPolicy;
-  /** How long a bearer token's identity is cached. */
-  tokenCacheTtlMs?: number;
   /** How long a person's workspace list is cached (0: not at all). */
   workspaceListTtlMs?: number;
 }
@@ -57,7 +56,7 @@ export interface AppDeps {
 export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { ...loggerOptions(config), ...(deps.logStream ? { stream: deps.logStream } : {}) },
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
     // close() ends every socket, downloads included: `serve` first drains running exports for a
@@ -68,6 +67,7 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
 
   // 1. Plugins: configuration first (others read it), then transport, sessions, views, errors.
   app.decorate('config', config);
+  useFlyClientIp(app, config.trustProxy);
   await app.register(securityPlugin);
   await app.register(sessionPlugin);
   await app.register(viewsPlugin);
@@ -82,8 +82,9 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
   app.decorate('signIn', signIn);
   app.decorate('workspaces', workspaces);
   const openArchive = deps.openArchive ?? createLegacyArchiveExport(config);
-  app.decorate('exporter', new ExportService(openExport, new ExportSlots(config.exportConcurrency), openArchive));
-  app.decorate('tokenIdentities', new TokenIdentityCache(deps.tokenCacheTtlMs ?? 60_000));
+  const downloadLimits = { stallMs: config.exportStallTimeoutSeconds * 1000, maxMs: config.exportMaxSeconds * 1000 };
+  app.decorate('exporter', new ExportService(openExport, new ExportSlots(config.exportConcurrency), downloadLimits, openArchive));
+  app.decorate('accessTokens', new AccessTokenVerifier(config.apiClientIds, () => signIn.metadata));
   // Discovery starts once the app is ready and never blocks it (Fief may be down at boot).
   app.addHook('onReady', (done) => {
     signIn.start();

@@ -7,6 +7,7 @@
 import { Fernet } from '../crypto/fernet.js';
 import { parseDatabaseUrl, type ClientConfig } from '../db/connection.js';
 import { ExporterError, isExporterError } from '../errors.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 export interface WebConfig {
   /** The Fief server's issuer URL, without a trailing slash. */
@@ -24,10 +25,18 @@ export interface WebConfig {
   host: string;
   port: number;
   exportConcurrency: number;
+  /** An export whose client takes no byte for this long is aborted (seconds). */
+  exportStallTimeoutSeconds: number;
+  /** No export runs longer than this (seconds). */
+  exportMaxSeconds: number;
   /** Sign-in attempts per client IP per minute on the /auth routes. */
   authRateLimitPerMinute: number;
-  /** Fastify's trustProxy: needed behind a reverse proxy for correct client IPs (rate limits). */
-  trustProxy: boolean | string[];
+  /** /api requests per minute, counted per client IP and per person. */
+  apiRateLimitPerMinute: number;
+  /** Clients whose access tokens /api accepts: FIEF_CLIENT_ID first, then API_CLIENT_IDS. */
+  apiClientIds: string[];
+  /** Which proxies to believe about the client's address (trust-proxy.ts). */
+  trustProxy: TrustProxy;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Set by `fief-exporter demo` only, never from the environment: every page says it is a demo. */
   demo?: boolean;
@@ -96,13 +105,6 @@ class Checker {
   }
 }
 
-/** unset/false: no proxy; true: trust X-Forwarded-*; else the proxies' addresses/CIDRs, comma-separated. */
-function parseTrustProxy(raw: string | undefined): boolean | string[] {
-  if (raw === undefined || raw === '' || raw === 'false') return false;
-  if (raw === 'true') return true;
-  return raw.split(',').map((part) => part.trim()).filter((part) => part !== '');
-}
-
 export function parseWebConfig(env: Env): ConfigResult {
   const check = new Checker(env);
   const fiefBaseUrl = check.httpsUrl('FIEF_BASE_URL', 'the Fief issuer URL, e.g. https://fief.example.com', { originOnly: false });
@@ -139,7 +141,13 @@ export function parseWebConfig(env: Env): ConfigResult {
   const host = env.HOST?.trim() || '127.0.0.1';
   const port = check.integer('PORT', 3000, 0, 65535);
   const exportConcurrency = check.integer('EXPORT_CONCURRENCY', 4, 1, 64);
+  const exportStallTimeoutSeconds = check.integer('EXPORT_STALL_TIMEOUT', 60, 1, 3600);
+  const exportMaxSeconds = check.integer('EXPORT_MAX_SECONDS', 3600, 1, 7 * 24 * 3600);
   const authRateLimitPerMinute = check.integer('AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100_000);
+  const apiRateLimitPerMinute = check.integer('API_RATE_LIMIT_PER_MINUTE', 60, 1, 100_000);
+  const apiClientIds = [fiefClientId ?? '', ...(env.API_CLIENT_IDS ?? '').split(',').map((id) => id.trim())].filter((id) => id !== '');
+  const trustProxy = parseTrustProxy(env);
+  if (typeof trustProxy === 'string') check.problems.push(trustProxy);
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as WebConfig['logLevel'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     check.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -153,7 +161,8 @@ export function parseWebConfig(env: Env): ConfigResult {
     database === undefined ||
     encryptionKey === undefined ||
     secret === undefined ||
-    publicUrl === undefined
+    publicUrl === undefined ||
+    typeof trustProxy === 'string'
   ) {
     return { ok: false, problems: check.problems };
   }
@@ -170,8 +179,12 @@ export function parseWebConfig(env: Env): ConfigResult {
       host,
       port,
       exportConcurrency,
+      exportStallTimeoutSeconds,
+      exportMaxSeconds,
       authRateLimitPerMinute,
-      trustProxy: parseTrustProxy(env.TRUST_PROXY?.trim()),
+      apiRateLimitPerMinute,
+      apiClientIds: [...new Set(apiClientIds)],
+      trustProxy,
       logLevel,
     },
   };

@@ -1,11 +1,12 @@
 /**
  * Route guards, as Fastify hooks. Browser routes need a session (else: off to sign-in) and,
- * for POSTs, the session's CSRF token; /api routes need a Fief access token, checked against
- * the IdP's userinfo endpoint (cached briefly by token hash).
+ * for POSTs, the session's CSRF token; /api routes need a Fief access token issued to an
+ * allowed client, verified locally against the issuer's keys (services/access-token.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem } from './http-problem.js';
+import { TokenRejected } from './services/access-token.js';
 import { SignInError } from './services/sign-in.js';
 
 /** onRequest: pages without a session send the browser to sign in (303 turns a POST into a GET). */
@@ -46,19 +47,12 @@ export async function requireBearer(request: FastifyRequest): Promise<void> {
       'www-authenticate': 'Bearer realm="fief-exporter"',
     });
   }
-  const { signIn, tokenIdentities } = request.server;
-  const cached = tokenIdentities.get(token);
-  if (cached !== undefined) {
-    request.apiIdentity = cached;
-    return;
-  }
   try {
-    const identity = await signIn.identify(token);
-    tokenIdentities.set(token, identity);
-    request.apiIdentity = identity;
+    request.apiIdentity = await request.server.accessTokens.verify(token);
   } catch (err) {
-    if (err instanceof SignInError && err.kind === 'rejected') {
-      throw new HttpProblem(401, 'Invalid token', 'The access token is invalid or has expired.', {
+    if (err instanceof TokenRejected) {
+      request.log.info({ reason: err.message }, 'bearer token refused');
+      throw new HttpProblem(401, 'Invalid token', 'The access token is invalid, has expired, or was not issued to a client this exporter accepts.', {
         'www-authenticate': 'Bearer realm="fief-exporter", error="invalid_token"',
       });
     }

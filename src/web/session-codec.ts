@@ -6,6 +6,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface Session {
+  /** Random id of this sign-in: what signing out revokes (services/session-revocations.ts). */
+  sid: string;
   /** The person's `sub` on the Fief server: what workspace membership is keyed on. */
   sub: string;
   email: string;
@@ -49,9 +51,9 @@ export class SessionCodec {
       decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(raw.subarray(1 + IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
       const parsed = JSON.parse(plain.toString('utf8')) as Partial<Session>;
-      if (typeof parsed.sub !== 'string' || typeof parsed.email !== 'string' || typeof parsed.csrf !== 'string') return null;
+      if (typeof parsed.sid !== 'string' || typeof parsed.sub !== 'string' || typeof parsed.email !== 'string' || typeof parsed.csrf !== 'string') return null;
       if (typeof parsed.exp !== 'number' || parsed.exp <= nowSeconds) return null;
-      return { sub: parsed.sub, email: parsed.email, csrf: parsed.csrf, exp: parsed.exp };
+      return { sid: parsed.sid, sub: parsed.sub, email: parsed.email, csrf: parsed.csrf, exp: parsed.exp };
     } catch {
       return null;
     }

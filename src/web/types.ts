@@ -9,7 +9,7 @@ import type { SessionCookies } from './plugins/session.js';
 import type { ExportService } from './services/export-service.js';
 import type { WorkspaceDirectory } from './services/contracts.js';
 import type { Identity, SignInService } from './services/sign-in.js';
-import type { TokenIdentityCache } from './services/token-identities.js';
+import type { AccessTokenVerifier } from './services/access-token.js';
 
 export interface PageData {
   title: string;
@@ -23,7 +23,7 @@ declare module 'fastify' {
     signIn: SignInService;
     workspaces: WorkspaceDirectory;
     exporter: ExportService;
-    tokenIdentities: TokenIdentityCache;
+    accessTokens: AccessTokenVerifier;
   }
   interface FastifyRequest {
     /** The browser session, when the session cookie opened; set for every request. */

@@ -41,8 +41,11 @@ const SECRETS: Env = {
   PUBLIC_URL: 'https://exporter.example.com',
 };
 
+/** What Fly itself sets on every machine. */
+const FLY_RUNTIME: Env = { FLY_APP_NAME: fly.app ?? 'fief-exporter' };
+
 function configOf(extra: Env) {
-  const result = parseWebConfig({ ...SECRETS, ...extra });
+  const result = parseWebConfig({ ...FLY_RUNTIME, ...SECRETS, ...extra });
   if (!result.ok) throw new Error(`config rejected: ${result.problems.join('; ')}`);
   return result.config;
 }
@@ -62,13 +65,19 @@ describe('fly.toml', () => {
   });
 
   it('has [env] settings that the config loader accepts, and no secret in them', () => {
-    const result = parseWebConfig({ ...SECRETS, ...env });
+    const result = parseWebConfig({ ...FLY_RUNTIME, ...SECRETS, ...env });
     expect(result.ok ? [] : result.problems).toEqual([]);
     expect(Object.keys(env).sort()).toEqual(expect.arrayContaining(['EXPORT_CONCURRENCY', 'HOST', 'PORT', 'PUBLIC_URL']));
     for (const secret of ['FIEF_CLIENT_SECRET', 'DATABASE_URL', 'ENCRYPTION_KEY', 'SECRET', 'FIEF_CLIENT_ID', 'FIEF_BASE_URL']) {
       expect(env).not.toHaveProperty(secret);
     }
     expect(env.PUBLIC_URL).toMatch(/^https:\/\//);
+  });
+
+  it('takes client addresses from Fly-Client-IP, as Fly machines need', () => {
+    // Fly sets FLY_APP_NAME on every machine; without it TRUST_PROXY=fly must be refused.
+    expect(configOf(env).trustProxy).toEqual({ kind: 'fly' });
+    expect(parseWebConfig({ ...SECRETS, ...env }).ok).toBe(false);
   });
 
   it('forces https and lets Fly stop and start machines', () => {

@@ -27,7 +27,7 @@ beforeAll(async () => {
       { name: 'Ailleurs', byod: { mysql: true }, members: [0] },
     ],
   });
-  stack = await startStack({ accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey });
+  stack = await startStack({ accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey, env: { API_CLIENT_IDS: SCRIPT_CLIENT.clientId } });
   for (const account of fixture.accounts) {
     browsers.set(account.sub, await signedInBrowser(stack.appUrl, account.email));
     tokens.set(account.sub, await accessTokenFor(stack.config.fiefBaseUrl, SCRIPT_CLIENT, account.email));

@@ -13,7 +13,11 @@ describe('parseWebConfig', () => {
       host: '127.0.0.1',
       port: 3000,
       exportConcurrency: 4,
-      trustProxy: false,
+      exportStallTimeoutSeconds: 60,
+      exportMaxSeconds: 3600,
+      apiRateLimitPerMinute: 60,
+      apiClientIds: ['fief-exporter'],
+      trustProxy: { kind: 'none' },
       logLevel: 'info',
     });
   });
@@ -47,14 +51,22 @@ describe('parseWebConfig', () => {
     expect(result.ok).toBe(false);
   });
 
-  it('parses TRUST_PROXY as off, on, or a list of proxies', () => {
-    const trust = (value: string) => {
-      const result = parseWebConfig(testEnv({ TRUST_PROXY: value }));
+  it('parses TRUST_PROXY as off, on, a hop count, a list of proxies, or Fly', () => {
+    const trust = (value: string, extra: Record<string, string> = {}) => {
+      const result = parseWebConfig(testEnv({ TRUST_PROXY: value, ...extra }));
       return result.ok ? result.config.trustProxy : 'invalid';
     };
-    expect(trust('false')).toBe(false);
-    expect(trust('true')).toBe(true);
-    expect(trust('10.0.0.1, 10.0.0.0/8')).toEqual(['10.0.0.1', '10.0.0.0/8']);
+    expect(trust('false')).toEqual({ kind: 'none' });
+    expect(trust('true')).toEqual({ kind: 'all' });
+    expect(trust('1')).toEqual({ kind: 'hops', hops: 1 });
+    expect(trust('10.0.0.1, 10.0.0.0/8')).toEqual({ kind: 'addresses', addresses: ['10.0.0.1', '10.0.0.0/8'] });
+    expect(trust('', { FLY_APP_NAME: 'x' })).toEqual({ kind: 'fly' });
+    expect(trust('fly')).toBe('invalid');
+  });
+
+  it('accepts API_CLIENT_IDS next to FIEF_CLIENT_ID', () => {
+    const result = parseWebConfig(testEnv({ API_CLIENT_IDS: ' script , cron,,script' }));
+    expect(result.ok && result.config.apiClientIds).toEqual(['fief-exporter', 'script', 'cron']);
   });
 
   it('loadWebConfig throws one CONFIG_INVALID error carrying all problems', () => {

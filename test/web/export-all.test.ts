@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, tempDir } from '../helpers/dump.js';
 import { signedInBrowser, type SignedIn } from './helpers/browser-session.js';
-import { exporterBackends, settledExporterBackends } from './helpers/backends.js';
-import { seedWebFixture, type WebFixture } from './helpers/fixture.js';
+import { exporterBackends, seedWebFixture, settledBackends, type WebFixture } from './helpers/fixture.js';
 import { accessTokenFor } from './helpers/oidc-flow.js';
 import { SCRIPT_CLIENT, startStack, waitFor, type Stack } from './helpers/stack.js';
 
@@ -95,7 +94,7 @@ describe('Export all my workspaces', () => {
       await waitFor(() => aborted() === i + 1);
     }
     await waitFor(() => stack.app.exporter.slots.active === 0);
-    expect(await settledExporterBackends(fixture)).toBe(0);
+    expect(await settledBackends(fixture)).toBe(0);
 
     const complete = await postAll(carol);
     expect(complete.status).toBe(200);

@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type SignedIn } from './helpers/browser-session.js';
-import { exporterBackends, settledExporterBackends } from './helpers/backends.js';
-import { seedWebFixture, type WebFixture } from './helpers/fixture.js';
+import { exporterBackends, seedWebFixture, settledBackends, type WebFixture } from './helpers/fixture.js';
 import { startStack, waitFor, type Stack } from './helpers/stack.js';
 
 let fixture: WebFixture;
@@ -42,7 +41,7 @@ describe('aborted downloads', () => {
       await waitFor(() => aborted() === i + 1);
     }
     await waitFor(() => stack.app.exporter.slots.active === 0);
-    expect(await settledExporterBackends(fixture)).toBe(0);
+    expect(await settledBackends(fixture)).toBe(0);
 
     const audits = stack.logs.entries().filter((e) => e.audit === 'export' && e.outcome === 'aborted');
     expect(audits).toHaveLength(100);

@@ -24,7 +24,7 @@ function configFrom(env: Record<string, string>): WebConfig {
 
 function sessionCookie(config: WebConfig, sub: string, cookieName = 'fief-exporter-session'): { cookie: string; csrf: string } {
   const csrf = randomBytes(16).toString('base64url');
-  const value = new SessionCodec(config.secret, cookieName).seal({ sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
+  const value = new SessionCodec(config.secret, cookieName).seal({ sid: randomBytes(16).toString('base64url'), sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
   return { cookie: `${cookieName}=${value}`, csrf };
 }
 
@@ -88,6 +88,9 @@ describe('pages, headers and errors', () => {
     expect(html).toContain(`<label for="gzip-${ws.id}">`);
     expect(html).toContain('<th scope="col" class="num">Users</th>');
     expect(html).toContain('After the download: next steps');
+    // How a script gets a token that passes: a Fief access token issued to an accepted client.
+    expect(html).toContain('Authorization: Bearer &lt;token&gt;');
+    expect(html).toContain(`issued to the client <code>${config.fiefClientId}</code>`);
     expect(html.indexOf('Bretagne')).toBeLessThan(html.indexOf('Normandie'));
   });
 
@@ -218,6 +221,23 @@ describe('readiness without the main database', () => {
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toMatchObject({ status: 'unavailable', database: 'unreachable' });
       expect(ready.body).not.toContain('pw@');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('workspaces while the main database is unreachable', () => {
+  it('answers 503 with Retry-After, not 500', async () => {
+    const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
+    const app = await buildApp(config, { logStream: new LogCapture() });
+    try {
+      const { cookie } = sessionCookie(config, anne);
+      const response = await app.inject({ url: '/workspaces', headers: { cookie } });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('30');
+      expect(response.body).toContain('temporarily unavailable');
+      expect(response.body).not.toContain('pw@');
     } finally {
       await app.close();
     }

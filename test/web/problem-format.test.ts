@@ -22,7 +22,9 @@ describe('error format and API shapes', () => {
     const legacy = fakeLegacy([{ ...ws, databaseUrl: 'postgres://secret@internal/db' } as typeof ws], { [ws.id]: [anne] });
     app = await buildApp(parsed.config, { workspaces: legacy.workspaces, openExport: legacy.openExport, workspaceListTtlMs: 0 });
     await app.ready();
-    app.tokenIdentities.set('token-of-anne', { sub: anne, email: 'anne@example.com' });
+    // No issuer here: the token check stands in for a verified Fief access token of Anne's.
+    const verify = app.accessTokens.verify.bind(app.accessTokens);
+    app.accessTokens.verify = (token) => (token === 'token-of-anne' ? Promise.resolve({ sub: anne, email: 'anne@example.com' }) : verify(token));
   });
   afterAll(() => app.close());
 

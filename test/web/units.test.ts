@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { dumpAttachmentHeader } from '../../src/web/content-disposition.js';
 import { maskQuery } from '../../src/web/logger.js';
 import { SessionCodec } from '../../src/web/session-codec.js';
+import { SessionRevocations } from '../../src/web/services/session-revocations.js';
 import { ExportSlots, isDenial } from '../../src/web/services/export-slots.js';
-import { TokenIdentityCache } from '../../src/web/services/token-identities.js';
 
 const SECRET = 'a'.repeat(32);
-const session = { sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', csrf: 'token', exp: 2_000_000_000 };
+const session = { sid: 'sid-1', sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', csrf: 'token', exp: 2_000_000_000 };
 
 describe('SessionCodec', () => {
   it('round-trips a session and hides its content', () => {
@@ -30,6 +30,22 @@ describe('SessionCodec', () => {
   });
 });
 
+describe('SessionRevocations', () => {
+  it('refuses a signed-out session until it would have expired anyway, then forgets it', () => {
+    let now = 1_000;
+    const revoked = new SessionRevocations(2, () => now);
+    revoked.add('a', 1_100);
+    expect(revoked.has('a')).toBe(true);
+    expect(revoked.has('b')).toBe(false);
+    now = 1_100;
+    expect(revoked.has('a')).toBe(false);
+    revoked.add('b', 2_000);
+    revoked.add('c', 2_000);
+    revoked.add('d', 2_000); // over the cap: the oldest record goes
+    expect([revoked.has('b'), revoked.has('c'), revoked.has('d')]).toEqual([false, true, true]);
+  });
+});
+
 describe('dumpAttachmentHeader', () => {
   it('keeps ASCII names as they are', () => {
     expect(dumpAttachmentHeader('Bretagne', false)).toBe('attachment; filename="fief_dump_Bretagne.sql"');
@@ -40,6 +56,16 @@ describe('dumpAttachmentHeader', () => {
     const header = dumpAttachmentHeader('Café "Crème"/../x', false);
     expect(header).toBe(`attachment; filename="fief_dump_Cafe_Creme_.._x.sql"; filename*=UTF-8''fief_dump_Caf%C3%A9%20_Cr%C3%A8me_.._x.sql`);
     expect(dumpAttachmentHeader('日本', false)).toContain("filename*=UTF-8''fief_dump_%E6%97%A5%E6%9C%AC.sql");
+  });
+
+  it('drops bidi controls and line/paragraph separators from filename*', () => {
+    // "Acme\u202Elqs.exe" would display as "Acmeexe.sql" reversed: a file that lies about its type.
+    const controls = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C', '\u2028', '\u2029'];
+    for (const control of controls) {
+      const header = dumpAttachmentHeader(`Café${control}gpj`, false);
+      expect(header, escape(control)).toBe(`attachment; filename="fief_dump_Cafe_gpj.sql"; filename*=UTF-8''fief_dump_Caf%C3%A9gpj.sql`);
+    }
+    expect(dumpAttachmentHeader('\u202E\u2028', false)).toBe('attachment; filename="fief_dump_workspace.sql"');
   });
 });
 
@@ -63,26 +89,5 @@ describe('ExportSlots', () => {
     a.release(); // idempotent
     expect(slots.active).toBe(1);
     expect(isDenial(slots.tryAcquire('c'))).toBe(false);
-  });
-});
-
-describe('TokenIdentityCache', () => {
-  it('keys by token hash and expires entries', () => {
-    let now = 0;
-    const cache = new TokenIdentityCache(1000, 2, () => now);
-    cache.set('tok', { sub: 's', email: 'e' });
-    expect(cache.get('tok')).toEqual({ sub: 's', email: 'e' });
-    now = 1000;
-    expect(cache.get('tok')).toBeUndefined();
-    expect(TokenIdentityCache.keyOf('tok')).not.toContain('tok');
-  });
-
-  it('evicts the oldest entry when full', () => {
-    const cache = new TokenIdentityCache(60_000, 2);
-    cache.set('1', { sub: '1', email: '' });
-    cache.set('2', { sub: '2', email: '' });
-    cache.set('3', { sub: '3', email: '' });
-    expect(cache.get('1')).toBeUndefined();
-    expect(cache.get('3')).toEqual({ sub: '3', email: '' });
   });
 });

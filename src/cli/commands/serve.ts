@@ -43,7 +43,8 @@ export function register(program: Command): void {
     .description(
       'Run the web exporter. Configured by the environment: FIEF_BASE_URL, FIEF_CLIENT_ID, FIEF_CLIENT_SECRET, DATABASE_URL, ' +
         'ENCRYPTION_KEY, SECRET, PUBLIC_URL, and optionally HOST (127.0.0.1), PORT (3000), EXPORT_CONCURRENCY (4), ' +
-        'AUTH_RATE_LIMIT_PER_MINUTE (30), TRUST_PROXY, LOG_LEVEL (info).',
+        'EXPORT_STALL_TIMEOUT (60), EXPORT_MAX_SECONDS (3600), AUTH_RATE_LIMIT_PER_MINUTE (30), API_CLIENT_IDS, ' +
+        'API_RATE_LIMIT_PER_MINUTE (60), TRUST_PROXY (false; fly on Fly.io), LOG_LEVEL (info).',
     )
     .action(() => serveCommand());
 }

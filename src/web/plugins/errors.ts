@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isExporterError } from '../../errors.js';
 import { HttpProblem } from '../http-problem.js';
 
 /** A route answers its errors as JSON when it says so (`config: { problemFormat: 'json' }`); else as a page. */
@@ -22,8 +23,14 @@ export function sendProblem(
   return reply.page('error', { title: problem.title, status: problem.statusCode, detail: problem.detail, requestId: request.id });
 }
 
-/** Errors raised by Fastify itself or its plugins (validation, body parsing, rate limits). */
+/** Errors raised by Fastify itself or its plugins (validation, body parsing, rate limits), or a database outage. */
 function fromFastifyError(error: FastifyError): HttpProblem | null {
+  // An outage of the legacy main database is temporary: say so, and when to come back.
+  if (isExporterError(error) && error.code === 'DATABASE_UNREACHABLE') {
+    return new HttpProblem(503, 'Service temporarily unavailable', 'The workspace database cannot be reached right now. Please try again in a minute.', {
+      'retry-after': '30',
+    });
+  }
   if (error.validation) {
     const aboutId = error.validationContext === 'params';
     return new HttpProblem(400, 'Invalid request', aboutId ? 'A workspace ID must be a UUID.' : 'The request is not valid.');

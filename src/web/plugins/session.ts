@@ -7,7 +7,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { isHttpsDeployment } from '../config.js';
-import { newCsrfToken, SessionCodec } from '../session-codec.js';
+import { newCsrfToken, SessionCodec, type Session } from '../session-codec.js';
+import { SessionRevocations } from '../services/session-revocations.js';
 import type { Identity } from '../services/sign-in.js';
 
 /** Sessions last a working day; after that the person signs in again (Fief remembers them). */
@@ -17,6 +18,7 @@ export class SessionCookies {
   readonly cookieName: string;
   readonly #codec: SessionCodec;
   readonly #secure: boolean;
+  readonly #revoked = new SessionRevocations();
 
   constructor(secret: string, secure: boolean) {
     this.#secure = secure;
@@ -31,7 +33,7 @@ export class SessionCookies {
   /** Starts a session for `identity`, with a fresh CSRF token. */
   issue(reply: FastifyReply, identity: Identity): void {
     const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
-    const value = this.#codec.seal({ sub: identity.sub, email: identity.email, csrf: newCsrfToken(), exp });
+    const value = this.#codec.seal({ sid: newCsrfToken(), sub: identity.sub, email: identity.email, csrf: newCsrfToken(), exp });
     void reply.setCookie(this.cookieName, value, this.#options(SESSION_TTL_SECONDS));
   }
 
@@ -39,8 +41,15 @@ export class SessionCookies {
     void reply.clearCookie(this.cookieName, this.#options(0));
   }
 
-  open(value: string | undefined) {
-    return this.#codec.open(value);
+  /** The session, unless the cookie does not open or that sign-in has been signed out. */
+  open(value: string | undefined): Session | null {
+    const session = this.#codec.open(value);
+    return session === null || this.#revoked.has(session.sid) ? null : session;
+  }
+
+  /** Signing out: the same cookie, replayed, no longer opens (on this process; see session-revocations.ts). */
+  revoke(session: Session): void {
+    this.#revoked.add(session.sid, session.exp);
   }
 }
 

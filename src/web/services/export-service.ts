@@ -13,6 +13,7 @@ import { isExporterError } from '../../errors.js';
 import { HttpProblem, notFound } from '../http-problem.js';
 import { ExportSlots, isDenial } from './export-slots.js';
 import type { OpenArchiveExport, OpenExport } from './contracts.js';
+import { DownloadGuard, type DownloadLimits, type StopReason } from './stall-guard.js';
 
 export interface ExportCall {
   sub: string;
@@ -22,12 +23,25 @@ export interface ExportCall {
   via: 'web' | 'api';
 }
 
-type Outcome = 'completed' | 'aborted' | 'failed' | 'busy' | 'not_found' | 'unsupported' | 'unavailable' | 'error';
+type Outcome = DownloadEnd['outcome'] | 'busy' | 'not_found' | 'unsupported' | 'unavailable' | 'error';
+
+/** How a streamed download ended: `stalled` and `timed_out` are the guard's (stall-guard.ts). */
+export interface DownloadEnd {
+  outcome: 'completed' | 'aborted' | 'failed' | StopReason;
+  bytes: number;
+  error?: string;
+}
+
+const personBusy = () =>
+  new HttpProblem(429, 'An export is already running', 'You already have an export in progress. Wait for its download to finish, then try again.', { 'retry-after': '10' });
 
 /** Turns the dump engine's pre-flight failures into answers; anything else stays a 500. */
 function toProblem(err: unknown): { outcome: Outcome; problem: HttpProblem } | null {
   if (!isExporterError(err)) return null;
   switch (err.code) {
+    case 'EXPORT_BUSY':
+      // Another machine runs this person's export (export-lock.ts).
+      return { outcome: 'busy', problem: personBusy() };
     case 'WORKSPACE_NOT_FOUND':
       return { outcome: 'not_found', problem: notFound() };
     case 'WORKSPACE_UNSUPPORTED':
@@ -58,6 +72,7 @@ export class ExportService {
   constructor(
     private readonly open: OpenExport,
     readonly slots: ExportSlots,
+    private readonly limits: DownloadLimits,
     private readonly openArchive: OpenArchiveExport,
   ) {}
 
@@ -85,6 +100,10 @@ export class ExportService {
 
   /** Answers the request with the dump, or throws an HttpProblem before anything is sent. */
   async send(request: FastifyRequest, reply: FastifyReply, call: ExportCall): Promise<void> {
+    // Fastify answers HEAD with a GET route's handler: that must not start an export.
+    if (request.method === 'HEAD') {
+      throw new HttpProblem(405, 'Method not allowed', 'An export starts with a GET (API) or the Export data button, never with HEAD.', { allow: 'GET' });
+    }
     const startedAt = new Date();
     const audit = (outcome: Outcome, fields: Record<string, unknown> = {}) => {
       request.log.info(
@@ -108,7 +127,7 @@ export class ExportService {
     if (isDenial(slot)) {
       audit('busy', { busy: slot.busy });
       throw slot.busy === 'person'
-        ? new HttpProblem(429, 'An export is already running', 'You already have an export in progress. Wait for its download to finish, then try again.', { 'retry-after': '10' })
+        ? personBusy()
         : new HttpProblem(429, 'The exporter is busy', 'Too many exports are running right now. Please try again in a minute.', { 'retry-after': '30' });
     }
 
@@ -128,6 +147,20 @@ export class ExportService {
     // The engine's own summary promise settles with the stream; its failure is reported below.
     opened.result.catch(() => undefined);
 
+    try {
+      const ended = await this.streamDownload(reply, opened.stream, opened.headers);
+      audit(ended.outcome, { ...opened.audit, bytes: ended.bytes, ...(ended.error ? { error: ended.error } : {}) });
+    } finally {
+      slot.release();
+    }
+  }
+
+  /**
+   * Streams `source` as the whole response (200, `headers`, no-store), under the download limits
+   * (stall-guard.ts), and says how it ended; it never throws. Every streamed download goes
+   * through here, so every one of them is cut off when its client stalls or it runs too long.
+   */
+  async streamDownload(reply: FastifyReply, source: Readable, headers: Record<string, string>): Promise<DownloadEnd> {
     let bytes = 0;
     const countBytes = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -141,29 +174,20 @@ export class ExportService {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) res.setHeader(name, value);
     }
-    res.writeHead(200, {
-      ...opened.headers,
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    });
+    res.writeHead(200, { ...headers, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.flushHeaders();
 
-    const described = opened.audit;
+    const guard = new DownloadGuard(res, this.limits);
     try {
-      await pipeline(opened.stream, countBytes, res);
-      audit('completed', { ...described, bytes });
+      await pipeline(source, countBytes, guard, res);
+      return { outcome: 'completed', bytes };
     } catch (err) {
+      if (guard.stoppedFor !== null) return { outcome: guard.stoppedFor, bytes };
       // The engine reports its own failures as ExporterError; anything else while the response
       // was unfinished is the browser going away (Node 20 says ERR_STREAM_PREMATURE_CLOSE,
       // Node 24 other codes), which is no failure of ours.
-      const aborted = !isExporterError(err) && !res.writableFinished;
-      if (aborted) {
-        audit('aborted', { ...described, bytes });
-      } else {
-        audit('failed', { ...described, bytes, error: isExporterError(err) ? `${err.code}: ${err.message}` : 'stream error' });
-      }
-    } finally {
-      slot.release();
+      if (!isExporterError(err) && !res.writableFinished) return { outcome: 'aborted', bytes };
+      return { outcome: 'failed', bytes, error: isExporterError(err) ? `${err.code}: ${err.message}` : 'stream error' };
     }
   }
 }

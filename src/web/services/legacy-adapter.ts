@@ -6,13 +6,29 @@
 import pg from '../../db/pg.js';
 import { openAllWorkspaces } from '../../archive/all-workspaces.js';
 import { openWorkspaceDump } from '../../dump/index.js';
-import { toExporterError } from '../../db/connection.js';
+import { describeTarget, toExporterError, type ClientConfig } from '../../db/connection.js';
+import { ExporterError } from '../../errors.js';
 import { listWorkspaces } from '../../legacy/workspaces.js';
 import type { WebConfig } from '../config.js';
+import { takeExportLock } from './export-lock.js';
 import type { OpenArchiveExport, OpenExport, WorkspaceDirectory } from './contracts.js';
 
 /** Shown in pg_stat_activity, to tell the catalog pool from export connections ('fief-exporter'). */
 export const CATALOG_APPLICATION_NAME = 'fief-exporter-web';
+
+/** Not getting a connection at all (refused, timed out, server starting or shutting down) is an outage. */
+function unreachable(err: unknown, database: ClientConfig): ExporterError {
+  const mapped = toExporterError(err, database);
+  if (mapped.code === 'DATABASE_UNREACHABLE') return mapped;
+  return new ExporterError('DATABASE_UNREACHABLE', `cannot reach PostgreSQL at ${describeTarget(database)}`, { cause: err });
+}
+
+/** The server went away mid-query (connection exceptions, admin shutdown, recovery). */
+function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET';
+  return err instanceof Error && /Connection terminated/i.test(err.message);
+}
 
 export function createLegacyWorkspaceDirectory(config: Pick<WebConfig, 'database'>, poolSize = 8): WorkspaceDirectory {
   const pool = new pg.Pool({
@@ -30,7 +46,7 @@ export function createLegacyWorkspaceDirectory(config: Pick<WebConfig, 'database
     try {
       client = await pool.connect();
     } catch (err) {
-      throw toExporterError(err, config.database);
+      throw unreachable(err, config.database);
     }
     // The pool only listens for errors on idle clients; a server that goes away while this one
     // is checked out would otherwise emit an unhandled 'error' and end the process.
@@ -38,6 +54,8 @@ export function createLegacyWorkspaceDirectory(config: Pick<WebConfig, 'database
     client.on('error', ignore);
     try {
       return await fn(client);
+    } catch (err) {
+      throw isConnectionLoss(err) ? unreachable(err, config.database) : err;
     } finally {
       client.off('error', ignore);
       client.release();
@@ -56,7 +74,14 @@ export function createLegacyWorkspaceDirectory(config: Pick<WebConfig, 'database
 
 export function createLegacyExport(config: Pick<WebConfig, 'database' | 'encryptionKey'>): OpenExport {
   return async ({ workspaceId, userSub, gzip }) => {
-    const dump = await openWorkspaceDump({ mainDatabase: config.database, encryptionKey: config.encryptionKey, workspaceId, userSub, gzip });
+    const dump = await openWorkspaceDump({
+      mainDatabase: config.database,
+      encryptionKey: config.encryptionKey,
+      workspaceId,
+      userSub,
+      gzip,
+      onMainConnection: (client) => takeExportLock(client, userSub),
+    });
     const { id, name, domain, usersCount } = dump.workspace;
     return { workspace: { id, name, domain, usersCount }, stream: dump.stream, result: dump.result };
   };
@@ -65,7 +90,14 @@ export function createLegacyExport(config: Pick<WebConfig, 'database' | 'encrypt
 /** The web shows what could not be exported in the archive's README.txt rather than failing the whole download. */
 export function createLegacyArchiveExport(config: Pick<WebConfig, 'database' | 'encryptionKey'>): OpenArchiveExport {
   return async ({ userSub }) => {
-    const archive = await openAllWorkspaces({ mainDatabase: config.database, encryptionKey: config.encryptionKey, userSub, skipFailed: true });
+    const archive = await openAllWorkspaces({
+      mainDatabase: config.database,
+      encryptionKey: config.encryptionKey,
+      userSub,
+      skipFailed: true,
+      // Each workspace's export holds the person's cross-machine lock while it streams.
+      onMainConnection: (client) => takeExportLock(client, userSub),
+    });
     return { filename: archive.filename, workspaceCount: archive.workspaces.length, stream: archive.stream, result: archive.result };
   };
 }

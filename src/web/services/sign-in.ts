@@ -12,6 +12,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyOAuth2, { type OAuth2Namespace, type OAuth2Token } from '@fastify/oauth2';
 import { isHttpsDeployment, type WebConfig } from '../config.js';
+import { fetchIssuerMetadata, type IssuerMetadata } from './issuer-metadata.js';
 
 export interface Identity {
   sub: string;
@@ -60,6 +61,7 @@ export class SignInService {
   #state: SignInState = 'discovering';
   #oauth: OAuth2Namespace | undefined;
   #holder: FastifyInstance | undefined;
+  #metadata: IssuerMetadata | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #attempts = 0;
@@ -76,6 +78,11 @@ export class SignInService {
 
   get issuer(): string {
     return this.config.fiefBaseUrl;
+  }
+
+  /** The issuer's JWKS and end-session endpoint, once discovery has succeeded. */
+  get metadata(): IssuerMetadata | undefined {
+    return this.#metadata;
   }
 
   /** Starts discovery in the background; never throws, never blocks the app's boot. */
@@ -100,12 +107,17 @@ export class SignInService {
         cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: isHttpsDeployment(this.config) },
         userAgent: 'fief-exporter',
       });
-      await withTimeout(Promise.resolve(holder.ready()), this.retry.timeoutMs, 'OIDC discovery');
+      const [metadata] = await withTimeout(
+        Promise.all([fetchIssuerMetadata(this.config.fiefBaseUrl, this.retry.timeoutMs), holder.ready()]),
+        this.retry.timeoutMs,
+        'OIDC discovery',
+      );
       if (this.#closed) {
         await holder.close();
         return;
       }
       this.#holder = holder;
+      this.#metadata = metadata;
       this.#oauth = (holder as unknown as { fief: OAuth2Namespace }).fief;
       this.#state = 'ready';
       this.log.info({ issuer: this.config.fiefBaseUrl, attempts: this.#attempts }, 'sign-in ready: OIDC discovery succeeded');
@@ -127,6 +139,18 @@ export class SignInService {
   #ready(): OAuth2Namespace {
     if (this.#oauth === undefined) throw new SignInError('unavailable', 'sign-in is not available yet (OIDC discovery has not succeeded)');
     return this.#oauth;
+  }
+
+  /** Where to send the browser to sign out at the issuer too, or undefined when it publishes no end-session endpoint. */
+  endSessionUrl(returnTo: string): string | undefined {
+    const endpoint = this.#metadata?.endSessionEndpoint;
+    if (endpoint === undefined) return undefined;
+    const url = new URL(endpoint);
+    url.searchParams.set('client_id', this.config.fiefClientId);
+    url.searchParams.set('post_logout_redirect_uri', returnTo);
+    // Fief's own /logout reads `redirect_uri`; OIDC RP-initiated logout, the parameter above.
+    url.searchParams.set('redirect_uri', returnTo);
+    return url.toString();
   }
 
   /** The IdP URL to send the browser to; sets the state and PKCE verifier cookies on `reply`. */

@@ -5,7 +5,7 @@
  */
 import { generateKey } from '../../../src/crypto/fernet.js';
 import { seedLegacyInstance, type SeededInstance } from '../../../src/dev/seed/index.js';
-import { useTestDatabase } from '../../helpers/db.js';
+import { query, useTestDatabase } from '../../helpers/db.js';
 
 export interface WebFixture extends SeededInstance {
   databaseName: string;
@@ -27,4 +27,26 @@ export async function seedWebFixture({ largeUsers = 20 }: { largeUsers?: number 
     ],
   });
   return { ...instance, databaseName: db.name };
+}
+
+/** Backends on the fixture database other than the caller's own query and the page-view pool. */
+export async function exporterBackends(fixture: Pick<WebFixture, 'databaseUrl' | 'databaseName'>): Promise<number> {
+  const rows = await query<{ n: string }>(
+    fixture.databaseUrl,
+    `SELECT count(*) AS n FROM pg_stat_activity
+      WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM 'fief-exporter-web'`,
+    [fixture.databaseName],
+  );
+  return Number(rows[0]?.n);
+}
+
+/** Polls until no exporter backend is left (the server notices a closed socket asynchronously). */
+export async function settledBackends(fixture: Pick<WebFixture, 'databaseUrl' | 'databaseName'>, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let backends = await exporterBackends(fixture);
+  while (backends > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    backends = await exporterBackends(fixture);
+  }
+  return backends;
 }

@@ -29,6 +29,8 @@ export class LogCapture extends Writable {
 }
 
 export const SCRIPT_CLIENT = { clientId: 'script', clientSecret: randomBytes(16).toString('hex'), redirectUri: 'http://127.0.0.1:9/cb' };
+/** Another application on the same Fief server: its tokens are no credential for the exporter. */
+export const STRANGER_CLIENT = { clientId: 'stranger', clientSecret: randomBytes(16).toString('hex'), redirectUri: 'http://127.0.0.1:9/stranger' };
 
 export interface StackOptions extends Omit<AppDeps, 'logStream'> {
   accounts: DevAccount[];
@@ -37,6 +39,8 @@ export interface StackOptions extends Omit<AppDeps, 'logStream'> {
   env?: Record<string, string>;
   /** false: point the app at a port where no IdP listens (yet). */
   startIdp?: boolean;
+  /** The IdP's access token lifetime in seconds. */
+  accessTokenTtl?: number;
 }
 
 export interface Stack {
@@ -66,6 +70,11 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
+/** The stack options that point the app and the IdP at a seeded legacy instance. */
+export function onFixture(fixture: { accounts: DevAccount[]; databaseUrl: string; encryptionKey: string }): Pick<StackOptions, 'accounts' | 'databaseUrl' | 'encryptionKey'> {
+  return { accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey };
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const [appPort, idpPort] = await twoFreePorts();
   const appUrl = `http://127.0.0.1:${appPort}`;
@@ -86,9 +95,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     idp = await startDevIdp({
       port: idpPort,
       accounts: options.accounts,
+      ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
       clients: [
-        { clientId: config.fiefClientId, clientSecret, redirectUris: [`${appUrl}/auth/callback`] },
-        { clientId: SCRIPT_CLIENT.clientId, clientSecret: SCRIPT_CLIENT.clientSecret, redirectUris: [SCRIPT_CLIENT.redirectUri] },
+        { clientId: config.fiefClientId, clientSecret, redirectUris: [`${appUrl}/auth/callback`], postLogoutRedirectUris: [`${appUrl}/`] },
+        ...[SCRIPT_CLIENT, STRANGER_CLIENT].map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUris: [c.redirectUri] })),
       ],
     });
     return idp;
@@ -96,7 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (options.startIdp !== false) await launchIdp();
 
   const logs = new LogCapture();
-  const { accounts: _accounts, databaseUrl: _db, encryptionKey: _key, env: _env, startIdp: _start, ...deps } = options;
+  const { accounts: _accounts, databaseUrl: _db, encryptionKey: _key, env: _env, startIdp: _start, accessTokenTtl: _ttl, ...deps } = options;
   const app = await buildApp(config, { ...deps, logStream: logs, signInRetry: deps.signInRetry ?? { initialDelayMs: 50, maxDelayMs: 200, timeoutMs: 2000 } });
   await app.listen({ port: appPort, host: '127.0.0.1' });
   await waitFor(() => options.startIdp === false || app.signIn.state === 'ready');
