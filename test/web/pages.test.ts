@@ -68,8 +68,9 @@ describe('pages, headers and errors', () => {
 
   it('shows the import steps from the Fief migration guide', async () => {
     const html = (await app.inject('/next-steps')).body;
-    expect(html).toContain('psql -h localhost -p 5432 -U fief -d fief');
-    expect(html).toContain('head -n1 ~/fief_dump_Example.sql');
+    // The one recipe (src/import-recipe.ts), file name quoted for the shell.
+    expect(html).toContain('createdb fief_new\npsql -X -v ON_ERROR_STOP=1 -d fief_new -f &#39;fief_dump_&lt;Workspace&gt;.sql&#39;');
+    expect(html).toContain('head -n1 &#39;fief_dump_&lt;Workspace&gt;.sql&#39;');
     expect(html).toContain('-- ENCRYPTION_KEY=');
     expect(html).toContain('Start Fief 0.28 or later');
     expect(html).toContain('fief grant-admin-role');

@@ -1,7 +1,7 @@
 /** `fief-exporter export`: one workspace to a file (or stdout), never buffered. */
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
@@ -13,6 +13,8 @@ import { onInterrupt } from '../interrupt.js';
 import { requireOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { io } from '../io.js';
+import { countOf } from '../../format.js';
+import { importRecipe } from '../../import-recipe.js';
 
 interface ExportFlags {
   databaseUrl?: string;
@@ -25,6 +27,13 @@ interface ExportFlags {
   targetSchema?: string;
   strict?: boolean;
   pruneDeadSecrets?: boolean;
+}
+
+/** The recipe for the file just written, named as from the current directory when it is below it. */
+function importHint(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  const name = fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
+  return `Import it into a new, empty database:\n${importRecipe(name).map((line) => `  ${line}\n`).join('')}`;
 }
 
 export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableStream = io.stderr): Promise<void> {
@@ -72,8 +81,8 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     progress.done();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     stderr.write(
-      `Exported workspace "${dump.workspace.name}" (${summary.tables.length} tables, ${summary.rows} rows) in ${seconds} s` +
-        (toStdout ? '.\n' : ` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n`),
+      `Exported workspace "${dump.workspace.name}" (${countOf(summary.tables.length, 'table')}, ${countOf(summary.rows, 'row')}) in ${seconds} s` +
+        (toStdout ? '.\n' : ` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n${importHint(path)}`),
     );
   } catch (err) {
     progress.done();
