@@ -1,4 +1,6 @@
 /** A one-line progress display on stderr, only when stderr is a terminal. */
+import { formatBytes } from '../format.js';
+
 export interface Progress {
   update: (p: { table: string; rows: number; bytes: number }) => void;
   done: () => void;
@@ -23,7 +25,7 @@ export function progressReporter(stderr: NodeJS.WritableStream): Progress {
       if (now - last < 200) return;
       last = now;
       shown = true;
-      stderr.write(`\r\x1b[K${table}  ${(total / 1048576).toFixed(1)} MB`);
+      stderr.write(`\r\x1b[K${table}  ${formatBytes(total)}`);
     },
     done: () => {
       if (shown) stderr.write('\r\x1b[K');

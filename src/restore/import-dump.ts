@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { ExporterError, isExporterError } from '../errors.js';
 import { describeTarget, withClient, type ClientConfig } from '../db/connection.js';
 import { openInput } from './input.js';
+import type { ImportJob, ImportPhase } from './phase.js';
 import { importError, printable, redact } from './messages.js';
 import { Replay } from './replay.js';
 import { ScriptReader } from './script-reader.js';
@@ -29,10 +30,16 @@ export interface ImportOptions {
 }
 
 export interface ImportProgress {
+  /** What the import is doing; `step` counts the statements of that phase so far (indexes built, ...). */
+  phase: ImportPhase;
+  step: number;
+  /** The tables loading now, each with its rows so far (a parallel import has several). */
+  jobs: ImportJob[];
   bytesRead: number;
   totalBytes: number | null;
   /** The table whose COPY data is streaming, or null between COPY blocks. */
   table: string | null;
+  /** Rows loaded so far, all tables. */
   rows: number;
   seconds: number;
 }
@@ -66,12 +73,20 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       let reader: ScriptReader | null = null;
       let replay: Replay | null = null;
       let last = 0;
+      let shown = '';
       const report = (table: string | null, rows: number, force = false): void => {
         const now = performance.now();
-        if (!options.onProgress || (!force && now - last < PROGRESS_EVERY_MS)) return;
+        const r = replay;
+        const phase = r?.phase ?? 'schema';
+        const step = r?.step ?? 0;
+        // A new phase or step shows at once: an index build may hold the line for minutes.
+        const changed = `${phase} ${step}` !== shown;
+        if (!options.onProgress || (!force && !changed && now - last < PROGRESS_EVERY_MS)) return;
         last = now;
+        shown = `${phase} ${step}`;
         const bytesRead = input.bytesRead() ?? reader?.bytesRead ?? 0;
-        options.onProgress({ bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000 });
+        const jobs = r?.jobs ?? [];
+        options.onProgress({ phase, step, jobs, bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000 });
       };
       try {
         await input.run(async (source) => {
@@ -79,6 +94,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
           replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
         }, () => server.flushed());
+        (replay as Replay | null)?.enter('committing');
         await (replay as Replay | null)?.commit();
       } catch (err) {
         await server.rollback();
