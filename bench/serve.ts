@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
-import { startDevIdp } from '../src/web/dev-idp.js';
+import { startDevIdp } from '../src/dev/idp.js';
 import { twoFreePorts } from '../test/web/helpers/stack.js';
 import { signInToApp } from '../test/web/helpers/oidc-flow.js';
 import { admin, ADMIN_URL as ADMIN } from './bench-db.js';

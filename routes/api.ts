@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requireBearer } from '../src/web/guards.js';
-import '../src/web/types.js';
 import { workspaceIdParams } from './workspaces.js';
 
 export default function apiRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {

@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireCsrf } from '../src/web/guards.js';
 import { HttpProblem } from '../src/web/http-problem.js';
 import { SignInError } from '../src/web/services/sign-in.js';
-import '../src/web/types.js';
 
 function signInUnavailable(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return reply

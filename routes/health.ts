@@ -4,7 +4,6 @@
  * on: while Fief is down the app still has to serve its "sign-in unavailable" page.
  */
 import type { FastifyInstance } from 'fastify';
-import '../src/web/types.js';
 
 const PING_TIMEOUT_MS = 2000;
 

@@ -1,6 +1,5 @@
 /** Public pages: the landing page and the import instructions. */
 import type { FastifyInstance } from 'fastify';
-import '../src/web/types.js';
 
 export default function pageRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   app.get('/', async (request, reply) => {

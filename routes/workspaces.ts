@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { requireCsrf, requireSession } from '../src/web/guards.js';
-import '../src/web/types.js';
 
 export const workspaceIdParams = {
   type: 'object',

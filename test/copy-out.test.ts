@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpSocket, ReusedReadSocket } from '../src/db/reused-read-socket.js';
 import { CopyOutStream } from '../src/dump/copy-out.js';
 import { RunPool } from '../src/dump/run-pool.js';
-import { useTestDatabase } from './helpers/db.js';
+import { query, useTestDatabase } from './helpers/db.js';
 
 const db = await useTestDatabase('fe_copyout');
 
@@ -78,5 +78,27 @@ describe.each([
     ) as unknown as CopyOutStream;
     await expect(digest(failing)).rejects.toThrow(/division by zero/);
     expect((await client.query<{ three: number }>('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
+  });
+});
+
+describe('CopyOutStream destroyed before the end of the COPY', () => {
+  // COPY … TO STDOUT has no client-side stop: the stream's own _destroy must take the
+  // connection down, or the backend keeps the COPY open and the socket stays paused forever.
+  it.each([
+    ['a plain pg socket', undefined],
+    ['the reused-read-buffer socket', dumpSocket],
+  ] as const)('ends the backend on %s', async (_name, stream) => {
+    const client = new pg.Client({ connectionString: db.url, application_name: 'fe_copyout_destroy', ...(stream ? { stream } : {}) });
+    const clientErrors: Error[] = [];
+    client.on('error', (err) => void clientErrors.push(err));
+    await client.connect();
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const copy = client.query(new CopyOutStream(QUERY, new RunPool(4096)) as unknown as pg.Submittable) as unknown as CopyOutStream;
+    for await (const _chunk of copy) break; // the first run, then the consumer goes away
+    const alive = async () => (await query(db.url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length > 0;
+    for (let i = 0; i < 50 && (await alive()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await alive()).toBe(false);
+    expect(copy.destroyed).toBe(true);
+    await client.end();
   });
 });

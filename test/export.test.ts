@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fernet, generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, type SeededInstance, type SeededWorkspace } from '../src/dev/seed/index.js';
 import { RunPool } from '../src/dump/index.js';
-import { ENCRYPTED_COLUMNS } from '../src/dump/reencrypt.js';
+import { ENCRYPTED_COLUMNS } from '../src/legacy/fief-schema.js';
 import { snapshotSchema, rowDigests, tableNames } from './helpers/catalog-snapshot.js';
 import { createDatabase } from './helpers/db.js';
 import { exportToFile, keyLine, psqlFile, tempDir } from './helpers/dump.js';

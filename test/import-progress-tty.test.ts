@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { shellQuote } from '../src/import-recipe.js';
-import { packageRoot } from '../src/web/paths.js';
+import { packageRoot } from '../src/paths.js';
 import { cli } from './helpers/cli.js';
 import { createDatabase } from './helpers/db.js';
 import { tempDir } from './helpers/dump.js';

@@ -1,7 +1,8 @@
 /** The COPY-row rewriter that moves tokens from the instance key to the export key. */
 import { describe, expect, it } from 'vitest';
 import { Fernet, generateKey } from '../src/crypto/fernet.js';
-import { CopyRowRewriter, encryptedColumnsOf, Reencryptor } from '../src/dump/reencrypt.js';
+import { encryptedColumnsOf } from '../src/legacy/fief-schema.js';
+import { CopyRowRewriter, Reencryptor } from '../src/dump/reencrypt.js';
 import { decodeCopyField, encodeCopyField } from '../src/dump/copy-text.js';
 
 const source = generateKey();

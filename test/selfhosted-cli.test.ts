@@ -26,6 +26,7 @@ describe('fief-exporter migrate-in-place: failures', () => {
     ['a malformed PostgreSQL URL', ['--database-url', 'mysql://x/y'], /must start with postgres:\/\//],
     ['a malformed MySQL URL', ['--mysql-url', 'postgres://x/y'], /the MySQL URL must start with mysql:\/\//],
     ['a MySQL URL without the main database', ['--mysql-url', 'mysql://root@127.0.0.1:3306/'], /must name the legacy main database/],
+    ['a MySQL URL with a broken %-escape', ['--mysql-url', 'mysql://root:hunter2%E0%A4@127.0.0.1:3306/x'], /^fief-exporter: the MySQL URL has a malformed %-escape \(in its user, password or database\)$/],
     ['an unreachable PostgreSQL', ['--database-url', 'postgres://postgres:hunter2@127.0.0.1:1/x'], /^fief-exporter: cannot reach PostgreSQL at 127\.0\.0\.1:1\/x \(ECONNREFUSED\)$/],
     ['an unreachable MySQL', ['--mysql-url', 'mysql://root:hunter2@127.0.0.1:1/x'], /^fief-exporter: cannot reach MySQL at 127\.0\.0\.1:1\/x \(ECONNREFUSED\)$/],
     ['a missing SQLite directory', ['--sqlite-dir', '/nonexistent/fief'], /\/nonexistent\/fief is not a directory/],

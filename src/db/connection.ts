@@ -89,6 +89,11 @@ export function quoteIdent(name: string): string {
   return pg.escapeIdentifier(name);
 }
 
+/** `"schema"."name"`. */
+export function quoteQualified(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
 export function quoteLiteral(value: string): string {
   return pg.escapeLiteral(value);
 }

@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { packageRoot } from '../web/paths.js';
+import { packageRoot } from '../paths.js';
 
 export interface DemoPaths {
   root: string;

@@ -96,7 +96,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
 
     const publicUrl = `http://localhost:${port}`;
     // Loaded here, not at the top: oidc-provider is only needed once the demo really starts.
-    const { startDevIdp } = await import('../web/dev-idp.js');
+    const { startDevIdp } = await import('../dev/idp.js');
     const idp = await withoutInMemoryAdapterWarning(() =>
       startDevIdp({
         accounts: record.accounts.map((a) => ({ ...a, password: DEMO_PASSWORD })),

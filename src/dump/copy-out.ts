@@ -170,6 +170,25 @@ export class CopyOutStream extends Readable {
     process.nextTick(() => stream.resume());
   }
 
+  /**
+   * The stream owns its cleanup, as pg-query-stream's does: a COPY … TO STDOUT cannot be
+   * stopped from inside the protocol (only the server ends it), so a reader that goes away
+   * before the end takes the connection down with it. The backend then ends with the socket;
+   * the pg client, left mid-protocol, could not have been used again anyway. After the COPY
+   * (or a server error, which hands the socket back to pg first) the connection is left alone.
+   */
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.#detached && this.#connection) {
+      this.#detached = true;
+      this.#rawSocket?.setRawReader(null);
+      this.#connection.stream.destroy();
+    }
+    // The run being filled was never handed on: it goes back to the pool.
+    if (this.#out) this.#runs.release(this.#out);
+    this.#out = null;
+    callback(err);
+  }
+
   handleError(err: Error): void {
     this.destroy(err);
   }

@@ -7,10 +7,11 @@ import type pg from 'pg';
 import { ExporterError } from '../errors.js';
 import { copyColumns, renderCopyHeader } from './ddl.js';
 import { BackgroundRewrite, finishInPlace, HeldTable } from './held-tables.js';
-import { CopyRowRewriter, encryptedColumnsOf, type Reencryptor } from './reencrypt.js';
-import type { Table } from './source-catalog.js';
+import { encryptedColumnsOf } from '../legacy/fief-schema.js';
+import { CopyRowRewriter, type Reencryptor } from './reencrypt.js';
+import type { Table } from '../legacy/schema-catalog.js';
 import { countedBlock, startCopy, tableData, type ChunkProgress, type TableTally } from './table-data.js';
-import type { DumpPlan, DumpSummary } from './writer.js';
+import type { DumpPlan, DumpSummary } from './plan.js';
 
 type Output = AsyncGenerator<string | Buffer>;
 type Progress = (p: { table: string; rows: number; bytes: number }) => void;

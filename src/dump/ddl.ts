@@ -3,12 +3,8 @@
  * target schema first, so definitions read under the source's search_path (names of the
  * source schema unqualified) resolve into the target: no schema name is ever text-replaced.
  */
-import { quoteIdent, quoteLiteral } from '../db/connection.js';
-import type { Constraint, EnumType, Table } from './source-catalog.js';
-
-export function qualified(schema: string, name: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
-}
+import { quoteIdent, quoteLiteral, quoteQualified as qualified } from '../db/connection.js';
+import type { Constraint, EnumType, Table } from '../legacy/schema-catalog.js';
 
 export function renderEnum(target: string, e: EnumType): string {
   const labels = e.labels.map((l) => `    ${quoteLiteral(l)}`).join(',\n');

@@ -1,22 +1,10 @@
 /**
- * Fernet-encrypted columns of a Fief workspace (keyed by table name without the prefix) and
- * the COPY-row rewriter that moves them from the instance's key to the export's key.
+ * The COPY-row rewriter that moves a workspace's Fernet-encrypted columns (src/legacy/fief-schema.ts)
+ * from the instance's key to the export's key.
  */
 import { Fernet, FernetTokenError } from '../crypto/fernet.js';
 import { ExporterError } from '../errors.js';
 import { COPY_NL, decodeCopyField, encodeCopyField, isNullField, splitCopyRow } from './copy-text.js';
-
-export const ENCRYPTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  oauth_providers: ['client_id', 'client_secret'],
-  oauth_accounts: ['access_token', 'refresh_token'],
-};
-
-/** The encrypted columns a table of the dump actually has (a hand-altered schema may lack one). */
-export function encryptedColumnsOf(table: { name: string; columns: readonly { name: string }[] }, prefix: string): string[] {
-  if (!table.name.startsWith(prefix)) return [];
-  const known = ENCRYPTED_COLUMNS[table.name.slice(prefix.length)] ?? [];
-  return known.filter((c) => table.columns.some((col) => col.name === c));
-}
 
 /**
  * The `id` of a COPY row for an error message: `starts` holds each field's start, then the

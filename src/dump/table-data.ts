@@ -3,13 +3,13 @@
  * they pass (the footer lets the importer verify them), optionally rewritten (re-encryption).
  */
 import type pg from 'pg';
-import { quoteIdent } from '../db/connection.js';
-import { copyColumns, qualified } from './ddl.js';
+import { quoteIdent, quoteQualified } from '../db/connection.js';
+import { copyColumns } from './ddl.js';
 import { CopyOutStream } from './copy-out.js';
 import { CHECKSUMS, FORMAT_VERSION } from './format.js';
 import type { CopyRowRewriter } from './reencrypt.js';
 import type { RunPool } from './run-pool.js';
-import type { Table } from './source-catalog.js';
+import type { Table } from '../legacy/schema-catalog.js';
 
 export interface TableTally {
   table: string;
@@ -24,7 +24,7 @@ export type ChunkProgress = (rows: number, bytes: number) => void;
 /** Starts the table's COPY; the stream hands on runs of about a megabyte (see copy-out.ts). */
 export function startCopy(client: pg.Client, schema: string, table: Table, runs: RunPool): CopyOutStream {
   const columns = copyColumns(table).map(quoteIdent).join(', ');
-  return client.query(new CopyOutStream(`COPY ${qualified(schema, table.name)} (${columns}) TO STDOUT`, runs) as unknown as pg.Submittable) as unknown as CopyOutStream;
+  return client.query(new CopyOutStream(`COPY ${quoteQualified(schema, table.name)} (${columns}) TO STDOUT`, runs) as unknown as pg.Submittable) as unknown as CopyOutStream;
 }
 
 /**

@@ -8,33 +8,7 @@ import { commentSafe } from './filename.js';
 import { CHECKSUMS, FORMAT_LINE, FORMAT_VERSION } from './format.js';
 import { renderCreateTable, renderEnum, renderPostData } from './ddl.js';
 import { dataSection } from './data-section.js';
-import type { Reencryptor } from './reencrypt.js';
-import type { RunPool } from './run-pool.js';
-import type { SchemaCatalog } from './source-catalog.js';
-import type { TableTally } from './table-data.js';
-
-export interface DumpPlan {
-  catalog: SchemaCatalog;
-  targetSchema: string;
-  prefix: string;
-  /** Key written on line 1. */
-  outputKey: string;
-  /** null: copy encrypted values unchanged (--keep-key). */
-  reencryptor: Reencryptor | null;
-  /** Tables whose rows are left out. */
-  pruned: Set<string>;
-  header: string[];
-  /** Where the row buffers come from (and go back to, if the consumer releases them). */
-  runs: RunPool;
-  /** Bytes of COPY text the tables with tokens may hold in memory (held-tables.ts). */
-  holdBudgetBytes: number;
-}
-
-export interface DumpSummary {
-  tables: TableTally[];
-  rows: number;
-  bytes: number;
-}
+import type { DumpPlan, DumpSummary } from './plan.js';
 
 // Accepted by psql and by servers 12–18 (pg_dump 15's preamble, minus what 17+ added).
 const SESSION_SETTINGS = `SET statement_timeout = 0;

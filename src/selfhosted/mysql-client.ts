@@ -15,6 +15,14 @@ export interface MysqlTarget {
   database: string;
 }
 
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ExporterError('INVALID_DATABASE_URL', 'the MySQL URL has a malformed %-escape (in its user, password or database)');
+  }
+}
+
 export function parseMysqlUrl(url: string): MysqlTarget {
   let u: URL;
   try {
@@ -25,15 +33,15 @@ export function parseMysqlUrl(url: string): MysqlTarget {
   if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
     throw new ExporterError('INVALID_DATABASE_URL', `the MySQL URL must start with mysql:// (got ${u.protocol}//)`);
   }
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const database = decode(u.pathname.replace(/^\//, ''));
   if (database === '' || database.includes('/')) {
     throw new ExporterError('INVALID_DATABASE_URL', 'the MySQL URL must name the legacy main database (mysql://user:password@host:port/maindb)');
   }
   const port = u.port === '' ? 3306 : Number(u.port);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ExporterError('INVALID_DATABASE_URL', 'the MySQL URL has an invalid port');
   // Like the mysql client, MYSQL_PWD keeps the password off the command line (and out of `ps`).
-  const password = u.password !== '' ? decodeURIComponent(u.password) : process.env.MYSQL_PWD;
-  return { host: u.hostname || 'localhost', port, user: decodeURIComponent(u.username) || 'root', password, database };
+  const password = u.password !== '' ? decode(u.password) : process.env.MYSQL_PWD;
+  return { host: u.hostname || 'localhost', port, user: decode(u.username) || 'root', password, database };
 }
 
 export function describeMysql(t: MysqlTarget): string {

@@ -1,10 +1,10 @@
 /**
- * The PostgreSQL pre-flight checks (src/dump/preflight.ts), asked of a MySQL workspace
+ * The PostgreSQL pre-flight checks (src/legacy/upgrade-checks.ts), asked of a MySQL workspace
  * database: what would make Fief ≥ 0.28 fail or misbehave once its tables are in the main DB.
  */
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { EXPECTED_PREFIX, EXPECTED_REVISION } from '../dump/preflight.js';
+import { EXPECTED_PREFIX, EXPECTED_REVISION } from '../legacy/fief-schema.js';
 import { quoteMysqlIdent as q } from './mysql-client.js';
 
 interface VersionRow extends RowDataPacket {

@@ -8,6 +8,7 @@
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { ExporterError, UsageError } from '../errors.js';
+import { isUuid } from '../legacy/workspaces.js';
 import { describeMysql, quoteMysqlIdent as q, withMysql, type MysqlTarget } from './mysql-client.js';
 import { mysqlPreflightWarnings } from './mysql-preflight.js';
 import type { MigrationReport } from './report.js';
@@ -79,9 +80,13 @@ async function listTables(conn: mysql.Connection, db: string): Promise<TableRow[
   return rows;
 }
 
+async function databaseExists(conn: mysql.Connection, db: string): Promise<boolean> {
+  const [schemata] = await conn.query<WhatRow[]>('SELECT SCHEMA_NAME AS what FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [db]);
+  return schemata.length > 0;
+}
+
 async function readTables(conn: mysql.Connection, t: MysqlTarget, id: string): Promise<string[]> {
-  const [schemata] = await conn.query<WhatRow[]>('SELECT SCHEMA_NAME AS what FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [id]);
-  if (schemata.length === 0) {
+  if (!(await databaseExists(conn, id))) {
     throw new ExporterError('WORKSPACE_NOT_FOUND', `the workspace database ${id} does not exist on ${t.host}:${t.port} (was it migrated already?)`);
   }
   const tables = await listTables(conn, id);
@@ -102,10 +107,27 @@ export function renameStatement(id: string, main: string, tables: string[]): str
   return `RENAME TABLE\n${tables.map((n) => `  ${q(id)}.${q(n)} TO ${q(main)}.${q(n)}`).join(',\n')};`;
 }
 
+/**
+ * DROP DATABASE takes along whatever the database holds, and MySQL has no RESTRICT: the drop is
+ * prepared only if the database is empty when it runs, so a --dry-run script run later never
+ * drops what was created in the meantime. `id` is a UUID: nothing in it needs escaping.
+ */
+export function dropIfEmptyStatements(id: string): string[] {
+  const count = (table: string, column: string): string => `(SELECT COUNT(*) FROM information_schema.${table} WHERE ${column} = '${id}')`;
+  const total = [count('TABLES', 'TABLE_SCHEMA'), count('ROUTINES', 'ROUTINE_SCHEMA'), count('EVENTS', 'EVENT_SCHEMA'), count('TRIGGERS', 'TRIGGER_SCHEMA')];
+  return [
+    `SET @fief_exporter_drop = IF(${total.join('\n  + ')} = 0,\n  'DROP DATABASE ${q(id)}', 'DO 0');`,
+    'PREPARE fief_exporter_drop FROM @fief_exporter_drop;',
+    'EXECUTE fief_exporter_drop;',
+    'DEALLOCATE PREPARE fief_exporter_drop;',
+  ];
+}
+
 async function migrate(conn: mysql.Connection, opts: MysqlMigrateOptions): Promise<MigrationReport> {
   const t = opts.target;
   const id = opts.workspaceId.toLowerCase();
   const dryRun = opts.dryRun ?? false;
+  if (!isUuid(id)) throw new UsageError(`the workspace id must be a UUID`);
   if (id === t.database) throw new UsageError('--mysql-url must name the main database, not the workspace database');
   const workspace = await hostedWorkspace(conn, t, id);
   const tables = await readTables(conn, t, id);
@@ -130,7 +152,7 @@ async function migrate(conn: mysql.Connection, opts: MysqlMigrateOptions): Promi
     [id],
   );
   const rename = renameStatement(id, t.database, tables);
-  const drop = `DROP DATABASE ${q(id)};`;
+  const drop = dropIfEmptyStatements(id);
 
   let leftovers = await nonTableObjects(conn, id);
   let dropAttempted = leftovers.length === 0;
@@ -144,10 +166,13 @@ async function migrate(conn: mysql.Connection, opts: MysqlMigrateOptions): Promi
     if (dropAttempted) {
       // The tables have moved by now: a failed drop (say, a stray file in its directory) must
       // not read as a failed migration, so it is reported as what was left behind.
-      await conn.query(drop).catch((err: unknown) => {
+      try {
+        for (const sql of drop) await conn.query(sql);
+        if (await databaseExists(conn, id)) leftovers = ['objects created while it was being dropped'];
+      } catch (err) {
         const e = err as { sqlMessage?: unknown };
         leftovers = [`whatever made DROP DATABASE fail (${typeof e.sqlMessage === 'string' ? e.sqlMessage : String(err)})`];
-      });
+      }
     }
   }
   const dropped = leftovers.length === 0;
@@ -157,7 +182,7 @@ async function migrate(conn: mysql.Connection, opts: MysqlMigrateOptions): Promi
     workspaceName: workspace.name,
     dryRun,
     warnings,
-    statements: [LOCK_TIMEOUT, rename, ...(dropAttempted ? [drop] : [])],
+    statements: [LOCK_TIMEOUT, rename, ...(dropAttempted ? drop : [])],
     movedTables: tables,
     movedTypes: [],
     containerDropped: dropped,

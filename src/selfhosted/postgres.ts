@@ -5,8 +5,8 @@
  */
 import type pg from 'pg';
 import { describeTarget, toExporterError, withClient, type ClientConfig } from '../db/connection.js';
-import { preflightWarnings } from '../dump/preflight.js';
-import { readSchemaCatalog } from '../dump/source-catalog.js';
+import { preflightWarnings } from '../legacy/upgrade-checks.js';
+import { readSchemaCatalog } from '../legacy/schema-catalog.js';
 import { ExporterError } from '../errors.js';
 import { getWorkspace, listWorkspaces, type WorkspaceRecord } from '../legacy/workspaces.js';
 import { dropSchemaStatement, moveStatements, objectsLeftIn, readMovePlan, schemaOid, TARGET_SCHEMA } from './pg-plan.js';

@@ -7,12 +7,12 @@ export type Engine = 'postgresql' | 'mysql' | 'sqlite';
 export interface MigrationReport {
   engine: Engine;
   workspaceId: string;
-  /** From the `workspaces` row; SQLite has no row to read (no SQLite driver is needed). */
+  /** From the `workspaces` row of the main database (or main file, on SQLite). */
   workspaceName: string | null;
   dryRun: boolean;
   /** Pre-flight warnings (already fatal under `strict`, so these are the tolerated ones). */
   warnings: string[];
-  /** What ran (or would run), in order: SQL statements, or `mv` commands for SQLite. */
+  /** What ran (or would run), in order: SQL statements, or `mv` commands for SQLite. Printed as a script: quote every name in them. */
   statements: string[];
   /** Tables (and, on PostgreSQL, enum types) moved into the main database. */
   movedTables: string[];

@@ -1,14 +1,15 @@
 /**
  * In-place migration on SQLite: the workspace file `<DATABASE_LOCATION>/<id>` (no extension)
- * becomes the main file, and the legacy main file is kept as a timestamped backup. No SQLite
- * driver is needed: the 16-byte header says whether a file is an SQLite database.
+ * becomes the main file, and the legacy main file is kept as a timestamped backup. The main file
+ * is read first (sqlite-main.ts); the workspace file is only checked by its 16-byte header,
+ * since it can be large and the move does not need its content.
  */
 import { constants } from 'node:fs';
-import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
+import { access, link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ExporterError, UsageError } from '../errors.js';
-import { isUuid } from '../legacy/workspaces.js';
 import type { MigrationReport } from './report.js';
+import { readMainFile } from './sqlite-main.js';
 
 export interface SqliteMigrateOptions {
   /** Fief's DATABASE_LOCATION: holds the main file and one file per workspace. */
@@ -47,6 +48,21 @@ async function regularFile(path: string, missing: string): Promise<void> {
     throw new ExporterError('INPUT_ERROR', `cannot read ${path}: ${err.message}`);
   });
   if (!st.isFile()) throw new ExporterError('WORKSPACE_UNSUPPORTED', `${path} is not a regular file`);
+}
+
+/**
+ * A rollback journal or WAL holds part of its database: moving the file without it would
+ * lose data, and leaving fief.db's next to another file would corrupt that one.
+ */
+async function refuseJournals(path: string): Promise<void> {
+  for (const side of [`${path}-journal`, `${path}-wal`]) {
+    if (await exists(side)) {
+      throw new ExporterError(
+        'MIGRATE_FAILED',
+        `${side} exists (Fief is running or stopped uncleanly): stop Fief, run sqlite3 ${shellQuote(path)} "PRAGMA integrity_check;" once so SQLite folds it back in, then retry`,
+      );
+    }
+  }
 }
 
 /** "20250102T030405Z": sortable, and safe in a file name on every system. */
@@ -96,29 +112,28 @@ export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<Migrati
 
   const workspacePath = join(dir, id);
   const mainPath = join(dir, mainName);
+  await regularFile(mainPath, `${mainPath} does not exist: --sqlite-dir must be Fief's DATABASE_LOCATION, holding the main ${mainName}`);
+  if (!(await isSqliteFile(mainPath))) {
+    throw new ExporterError('WORKSPACE_UNSUPPORTED', `${mainPath} is not an SQLite database: is --sqlite-dir Fief's DATABASE_LOCATION?`);
+  }
+  await refuseJournals(mainPath);
+  // The main file says which workspaces exist and which it hosts, and whether it was migrated already.
+  const main = await readMainFile(mainPath, id);
   await regularFile(workspacePath, `${workspacePath} does not exist (Fief names a workspace's file after its id, with no extension)`);
   if (!(await isSqliteFile(workspacePath))) {
     throw new ExporterError('WORKSPACE_UNSUPPORTED', `${workspacePath} is not an SQLite database (its header is not "SQLite format 3")`);
   }
-  await regularFile(mainPath, `${mainPath} does not exist: --sqlite-dir must be Fief's DATABASE_LOCATION, holding the main ${mainName}`);
-  const warnings = (await isSqliteFile(mainPath)) ? [] : [`${mainPath} is not an SQLite database: is --sqlite-dir the right directory?`];
-  // A rollback journal or WAL holds part of its database: moving the file without it would
-  // lose data, and leaving fief.db's next to another file would corrupt that one.
-  for (const path of [workspacePath, mainPath]) {
-    for (const side of [`${path}-journal`, `${path}-wal`]) {
-      if (await exists(side)) {
-        throw new ExporterError(
-          'MIGRATE_FAILED',
-          `${side} exists (Fief is running or stopped uncleanly): stop Fief, run sqlite3 ${shellQuote(path)} "PRAGMA integrity_check;" once so SQLite folds it back in, then retry`,
-        );
-      }
-    }
-  }
+  await refuseJournals(workspacePath);
   const backupPath = `${mainPath}.bak-${stamp(opts.now ?? new Date())}`;
   if (await exists(backupPath)) throw new ExporterError('MIGRATE_FAILED', `the backup ${backupPath} already exists; nothing was moved`);
-  const others = (await readdir(dir)).filter((n) => n !== id && isUuid(n)).sort();
 
-  const statements = [`mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`, `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`];
+  const statements = [
+    // The real run reads the main file right before moving; a script run later must not move a
+    // main file that changed since (say, a workspace moved in meanwhile): sh -e stops here.
+    `test "$(cksum < ${shellQuote(mainPath)})" = ${shellQuote(main.cksum)}`,
+    `mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`,
+    `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`,
+  ];
   const dryRun = opts.dryRun ?? false;
   if (!dryRun) {
     try {
@@ -143,15 +158,15 @@ export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<Migrati
   return {
     engine: 'sqlite',
     workspaceId: id,
-    workspaceName: null,
+    workspaceName: main.workspaceName,
     dryRun,
-    warnings,
+    warnings: [],
     statements,
     movedTables: [],
     movedTypes: [],
     containerDropped: false,
     leftovers: [],
     backupPath,
-    otherWorkspaces: others,
+    otherWorkspaces: main.otherWorkspaces,
   };
 }

@@ -1,8 +1,10 @@
 /**
  * The web exporter, composed like fastify/demo: transport plugins first, then the shared
- * services as typed decorators (src/web/types.ts), then the routes. `buildApp` does not listen:
- * tests inject requests, `fief-exporter serve` listens.
+ * services as typed decorators (src/web/types.ts), then every file of routes/, loaded by
+ * @fastify/autoload. `buildApp` does not listen: tests inject requests, `fief-exporter serve` listens.
  */
+import { fileURLToPath } from 'node:url';
+import fastifyAutoload from '@fastify/autoload';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { WebConfig } from './config.js';
@@ -15,16 +17,13 @@ import viewsPlugin from './plugins/views.js';
 import { ExportService } from './services/export-service.js';
 import { ExportSlots } from './services/export-slots.js';
 import { createLegacyExport, createLegacyWorkspaceDirectory } from './services/legacy-adapter.js';
-import type { OpenExport, WorkspaceDirectory } from './services/ports.js';
+import type { OpenExport, WorkspaceDirectory } from './services/contracts.js';
 import { withListCache } from './services/workspace-cache.js';
 import { DEFAULT_RETRY, SignInService, type RetryPolicy } from './services/sign-in.js';
 import { TokenIdentityCache } from './services/token-identities.js';
-import './types.js';
-import apiRoutes from '../../routes/api.js';
-import authRoutes from '../../routes/auth.js';
-import healthRoutes from '../../routes/health.js';
-import pageRoutes from '../../routes/pages.js';
-import workspaceRoutes from '../../routes/workspaces.js';
+
+/** routes/ at the package root: ../../routes from src/web (tsx, tests) and from dist/src/web (the build). */
+const ROUTES_DIR = fileURLToPath(new URL('../../routes', import.meta.url));
 
 /** One log line per request, on completion, instead of Fastify's two: half the volume, same facts. */
 class OneLinePerRequest extends LogController {
@@ -92,11 +91,10 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
     if (deps.workspaces === undefined) await workspaces.close();
   });
 
-  // 3. Routes.
-  await app.register(healthRoutes);
-  await app.register(pageRoutes);
-  await app.register(authRoutes);
-  await app.register(workspaceRoutes);
-  await app.register(apiRoutes);
+  // 3. Routes: each file of routes/ is its own encapsulated plugin.
+  // Running from source (this file is .ts), a TypeScript loader is active; autoload recognises
+  // vitest on its own but not `node --import tsx`, so tell it.
+  if (import.meta.url.endsWith('.ts')) process.env.FASTIFY_AUTOLOAD_TYPESCRIPT ??= '1';
+  await app.register(fastifyAutoload, { dir: ROUTES_DIR });
   return app;
 }

@@ -1,12 +1,13 @@
 /**
  * The app's typed decorators (fastify/demo style): shared services hang off the instance,
- * per-request identity off the request. Importing this module anywhere brings the types in.
+ * per-request identity off the request. Declared once here: the augmentation applies to every
+ * file of the compilation (tsconfig includes src/ and routes/), so nothing needs to import it.
  */
 import type { WebConfig } from './config.js';
 import type { Session } from './session-codec.js';
 import type { SessionCookies } from './plugins/session.js';
 import type { ExportService } from './services/export-service.js';
-import type { WorkspaceDirectory } from './services/ports.js';
+import type { WorkspaceDirectory } from './services/contracts.js';
 import type { Identity, SignInService } from './services/sign-in.js';
 import type { TokenIdentityCache } from './services/token-identities.js';
 

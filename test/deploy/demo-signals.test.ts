@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/web/paths.js';
+import { packageRoot } from '../../src/paths.js';
 import { freePort } from '../helpers/pg-server.js';
 import { buildOnce } from './helpers/build.js';
 import { cleanEnv, spawnCaptured, waitForOutput, type Spawned } from './helpers/processes.js';

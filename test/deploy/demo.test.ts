@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/web/paths.js';
+import { packageRoot } from '../../src/paths.js';
 import { createDatabase, query } from '../helpers/db.js';
 import { freePort } from '../helpers/pg-server.js';
 import { buildOnce } from './helpers/build.js';

@@ -9,7 +9,7 @@ import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/web/app.js';
 import { parseWebConfig, type Env } from '../../src/web/config.js';
-import { packageRoot } from '../../src/web/paths.js';
+import { packageRoot } from '../../src/paths.js';
 
 interface FlyToml {
   app?: string;

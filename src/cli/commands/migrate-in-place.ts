@@ -6,12 +6,13 @@
  */
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
-import { UsageError } from '../../errors.js';
+import { isExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { parseMysqlUrl } from '../../selfhosted/mysql-client.js';
 import { migrateMysql } from '../../selfhosted/mysql.js';
 import { migratePostgres } from '../../selfhosted/postgres.js';
-import { nextSteps, type MigrationReport } from '../../selfhosted/report.js';
+import type { MigrationReport } from '../../selfhosted/report.js';
+import { dryRunText, oneLine, summaryText } from '../../selfhosted/report-text.js';
 import { migrateSqlite } from '../../selfhosted/sqlite.js';
 import { io } from '../io.js';
 
@@ -24,8 +25,6 @@ interface MigrateFlags {
   dryRun?: boolean;
   strict?: boolean;
 }
-
-const ENGINE_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL/MariaDB', sqlite: 'SQLite' } as const;
 
 function run(flags: MigrateFlags): Promise<MigrationReport> {
   const given = [flags.databaseUrl, flags.mysqlUrl, flags.sqliteDir].filter((v) => v !== undefined);
@@ -40,48 +39,13 @@ function run(flags: MigrateFlags): Promise<MigrationReport> {
   return migrateSqlite({ ...common, dir: flags.sqliteDir ?? '', ...(flags.mainFile === undefined ? {} : { mainFile: flags.mainFile }) });
 }
 
-function label(r: MigrationReport): string {
-  return r.workspaceName === null ? r.workspaceId : `"${r.workspaceName}" (${r.workspaceId})`;
-}
-
-function container(r: MigrationReport): string {
-  return r.engine === 'postgresql' ? `schema "${r.workspaceId}"` : `database ${r.workspaceId}`;
-}
-
-function dryRunText(r: MigrationReport): string {
-  const c = r.engine === 'sqlite' ? '#' : '--';
-  const lines = [
-    `${c} fief-exporter migrate-in-place --dry-run: workspace ${label(r)} on ${ENGINE_NAMES[r.engine]}`,
-    r.engine === 'sqlite'
-      ? `${c} Nothing was changed. A real run makes these two moves (the backup is named after the time of that run):`
-      : `${c} Nothing was changed. A real run executes exactly this:`,
-    ...r.statements,
-  ];
-  if (r.leftovers.length > 0) lines.push(`${c} ${container(r)} would keep ${r.leftovers.join(', ')}, so it would not be dropped.`);
-  return `${lines.join('\n')}\n`;
-}
-
-function summaryText(r: MigrationReport): string {
-  const lines: string[] = [];
-  if (r.engine === 'sqlite') {
-    lines.push(`Workspace ${r.workspaceId} is now the main database; the legacy main file is kept as ${r.backupPath ?? '?'}.`);
-  } else {
-    const types = r.movedTypes.length > 0 ? ` and ${r.movedTypes.length} enum types (${r.movedTypes.join(', ')})` : '';
-    const into = r.engine === 'postgresql' ? 'schema public' : 'the main database';
-    lines.push(`Moved workspace ${label(r)} into ${into}: ${r.movedTables.length} tables${types}.`);
-    lines.push(
-      r.containerDropped
-        ? `Dropped the empty ${container(r)}.`
-        : `Kept ${container(r)}: it still holds ${r.leftovers.join(', ')} (look at them, then drop it yourself).`,
-    );
-  }
-  lines.push(...nextSteps(r));
-  return `${lines.join('\n')}\n`;
-}
-
 export async function migrateInPlaceCommand(flags: MigrateFlags, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = io): Promise<void> {
-  const report = await run(flags);
-  for (const w of report.warnings) out.stderr.write(`warning: ${w}\n`);
+  // Errors quote names from the database: keep them one printable sentence.
+  const report = await run(flags).catch((err: unknown) => {
+    if (isExporterError(err)) err.message = oneLine(err.message);
+    throw err;
+  });
+  for (const w of report.warnings) out.stderr.write(`warning: ${oneLine(w)}\n`);
   out.stdout.write(report.dryRun ? dryRunText(report) : summaryText(report));
 }
 

@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
 import { Eta } from 'eta';
 import { dumpFileNameUtf8 } from '../../dump/filename.js';
 import { importRecipe, shellQuote } from '../../import-recipe.js';
-import { viewsDir } from '../paths.js';
+import { viewsDir } from '../../paths.js';
 import type { PageData } from '../types.js';
 
 function viewsPlugin(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {

@@ -12,7 +12,7 @@ import { dumpAttachmentHeader } from '../content-disposition.js';
 import { isExporterError } from '../../errors.js';
 import { HttpProblem, notFound } from '../http-problem.js';
 import { ExportSlots, isDenial } from './export-slots.js';
-import type { OpenExport, OpenedExport } from './ports.js';
+import type { OpenExport, OpenedExport } from './contracts.js';
 
 export interface ExportCall {
   sub: string;

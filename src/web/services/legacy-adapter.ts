@@ -1,5 +1,5 @@
 /**
- * The web's ports (ports.ts) on the real legacy catalog (src/legacy/) and dump engine
+ * The web's contracts (contracts.ts) on the real legacy catalog (src/legacy/) and dump engine
  * (src/dump/). Page views share a small pg pool: opening a connection per request would cost
  * more than the query. Exports get their own client from the engine, as its contract says.
  */
@@ -8,7 +8,7 @@ import { openWorkspaceDump } from '../../dump/index.js';
 import { toExporterError } from '../../db/connection.js';
 import { listWorkspaces } from '../../legacy/workspaces.js';
 import type { WebConfig } from '../config.js';
-import type { OpenExport, WorkspaceDirectory } from './ports.js';
+import type { OpenExport, WorkspaceDirectory } from './contracts.js';
 
 /** Shown in pg_stat_activity, to tell the catalog pool from export connections ('fief-exporter'). */
 export const CATALOG_APPLICATION_NAME = 'fief-exporter-web';

@@ -4,7 +4,7 @@
  * often than it changes, so every reload need not cost a database round trip. Only the list is
  * cached: an export always re-checks membership in the database (the dump engine's userSub).
  */
-import type { WorkspaceDirectory, WorkspaceSummary } from './ports.js';
+import type { WorkspaceDirectory, WorkspaceSummary } from './contracts.js';
 
 export function withListCache(inner: WorkspaceDirectory, ttlMs: number, maxEntries = 10_000): WorkspaceDirectory {
   if (ttlMs <= 0) return inner;

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { packageRoot } from '../../../src/web/paths.js';
+import { packageRoot } from '../../../src/paths.js';
 import { run } from './processes.js';
 
 const LOCK = join(packageRoot, 'dist.build-lock');

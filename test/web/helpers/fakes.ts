@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { ExporterError } from '../../../src/errors.js';
-import type { ExportRequest, OpenExport, WorkspaceDirectory, WorkspaceSummary } from '../../../src/web/services/ports.js';
+import type { ExportRequest, OpenExport, WorkspaceDirectory, WorkspaceSummary } from '../../../src/web/services/contracts.js';
 
 export interface FakeLegacy {
   workspaces: WorkspaceDirectory;

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { generateKey } from '../../../src/crypto/fernet.js';
 import { buildApp, type AppDeps } from '../../../src/web/app.js';
 import { parseWebConfig, type WebConfig } from '../../../src/web/config.js';
-import { startDevIdp, type DevAccount, type DevIdp } from '../../../src/web/dev-idp.js';
+import { startDevIdp, type DevAccount, type DevIdp } from '../../../src/dev/idp.js';
 import { freePort } from '../../helpers/pg-server.js';
 
 export class LogCapture extends Writable {

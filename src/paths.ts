@@ -1,6 +1,6 @@
 /**
- * views/ and public/ sit at the package root, next to package.json. The app runs from src/web
- * (tsx, tests) and from dist/src/web (the published build), so walk up instead of hard-coding
+ * views/ and public/ sit at the package root, next to package.json. The code runs from src
+ * (tsx, tests) and from dist/src (the published build), so walk up instead of hard-coding
  * a depth.
  */
 import { existsSync } from 'node:fs';

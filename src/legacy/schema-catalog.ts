@@ -1,7 +1,7 @@
 /**
- * Reads one schema from pg_catalog, inside the dump's snapshot, with search_path set to that
- * schema: definitions then print names of the schema unqualified, so the dump can replay them
- * into any target schema by name resolution instead of rewriting text.
+ * Reads one legacy workspace schema from pg_catalog, inside the caller's snapshot, with
+ * search_path set to that schema: definitions then print names of the schema unqualified, so
+ * the dump can replay them into any target schema by name resolution instead of rewriting text.
  */
 import type pg from 'pg';
 import { ExporterError } from '../errors.js';

@@ -8,7 +8,7 @@
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Account, type ClientMetadata, type OIDCContext } from 'oidc-provider';
+import Provider, { type Account, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 
 export interface DevAccount {
   sub: string;
@@ -74,7 +74,7 @@ function passwordMatches(account: DevAccount, given: string): boolean {
 }
 
 /** First-party client: the grant for scope `openid` is implicit, as on Fief, so there is no consent page. */
-async function grantFor(ctx: OIDCContext) {
+async function grantFor(ctx: KoaContextWithOIDC) {
   const { client, session, provider, result } = ctx.oidc;
   if (!client || !session?.accountId) return undefined;
   const existing = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
@@ -109,7 +109,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         token_endpoint_auth_method: 'client_secret_basic',
       }),
     ),
-    findAccount: (_ctx: OIDCContext, sub: string): Account | undefined => {
+    findAccount: (_ctx: KoaContextWithOIDC, sub: string): Account | undefined => {
       const account = bySub.get(sub);
       if (!account) return undefined;
       return { accountId: sub, claims: () => ({ sub, email: account.email, email_verified: true }) };
@@ -130,7 +130,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url ?? '');
     if (!match) {
-      oidc(req, res);
+      void oidc(req, res);
       return;
     }
     void (async () => {
