@@ -84,6 +84,16 @@ describe('fief-exporter export', () => {
   });
 });
 
+describe('fief-exporter export with nothing given', () => {
+  it('names every missing option in one run', async () => {
+    const r = await cli(['export'], { DATABASE_URL: '', ENCRYPTION_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n', 1)[0]).toBe(
+      'fief-exporter: missing --database-url (or the DATABASE_URL environment variable), --encryption-key (or the ENCRYPTION_KEY environment variable) and --workspace',
+    );
+  });
+});
+
 describe('dump file names', () => {
   it('fall back to ASCII without accents and keep UTF-8 for filename*', async () => {
     const { dumpFileName, dumpFileNameUtf8 } = await import('../src/dump/filename.js');

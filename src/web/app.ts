@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { DestinationStream } from 'pino';
 import type { WebConfig } from './config.js';
 import { loggerOptions } from './logger.js';
+import { newRequestId } from './request-id.js';
 import errorsPlugin from './plugins/errors.js';
 import securityPlugin from './plugins/security.js';
 import sessionPlugin from './plugins/session.js';
@@ -56,6 +57,7 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
   const app = Fastify({
     logger: { ...loggerOptions(config), ...(deps.logStream ? { stream: deps.logStream } : {}) },
     trustProxy: config.trustProxy,
+    genReqId: newRequestId,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
     // close() ends every socket, downloads included: `serve` first drains running exports for a

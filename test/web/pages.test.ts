@@ -92,6 +92,29 @@ describe('pages, headers and errors', () => {
     expect(html.indexOf('Bretagne')).toBeLessThan(html.indexOf('Normandie'));
   });
 
+  it('gives every error page a reference to quote, unique, and on the log line of that error', async () => {
+    const referenceOf = (html: string): string => /reference <code>([^<]+)<\/code>/.exec(html)?.[1] ?? '';
+    const first = referenceOf((await app.inject('/nope')).body);
+    const second = referenceOf((await app.inject('/nope')).body);
+    // Short enough to read out, random so that it means something across restarts and instances.
+    expect(first).toMatch(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/);
+    expect(second).not.toBe(first);
+
+    const original = legacy.workspaces.listForMember.bind(legacy.workspaces);
+    legacy.workspaces.listForMember = () => Promise.reject(new Error('boom'));
+    try {
+      const { cookie } = sessionCookie(config, anne);
+      const failed = await app.inject({ url: '/workspaces', headers: { cookie } });
+      const reference = referenceOf(failed.body);
+      expect(reference).toMatch(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/);
+      const lines = logs.entries().filter((e) => e.reqId === reference);
+      expect(lines.map((e) => e.msg)).toContain('unexpected error');
+    } finally {
+      legacy.workspaces.listForMember = original;
+    }
+    expect(logs.entries().some((e) => e.reqId === first && (e.res as { statusCode?: number } | undefined)?.statusCode === 404)).toBe(true);
+  });
+
   it('answers unknown pages with a 404 page and unexpected failures without a stack trace', async () => {
     const missing = await app.inject('/nope');
     expect(missing.statusCode).toBe(404);

@@ -10,7 +10,7 @@ import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { FileSink } from '../file-sink.js';
 import { onInterrupt } from '../interrupt.js';
-import { requireOption } from '../options.js';
+import { requireOptions } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { io } from '../io.js';
 import { countOf } from '../../format.js';
@@ -19,7 +19,7 @@ import { importRecipe } from '../../import-recipe.js';
 interface ExportFlags {
   databaseUrl?: string;
   encryptionKey?: string;
-  workspace: string;
+  workspace?: string;
   output?: string;
   force?: boolean;
   keepKey?: boolean;
@@ -37,9 +37,13 @@ function importHint(path: string): string {
 }
 
 export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableStream = io.stderr): Promise<void> {
-  const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
-  const encryptionKey = requireOption(flags.encryptionKey, '--encryption-key', 'ENCRYPTION_KEY');
-  if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
+  const [databaseUrl, encryptionKey, workspace] = requireOptions([
+    { value: flags.databaseUrl, flag: '--database-url', env: 'DATABASE_URL' },
+    { value: flags.encryptionKey, flag: '--encryption-key', env: 'ENCRYPTION_KEY' },
+    { value: flags.workspace, flag: '--workspace' },
+  ]);
+  const mainDatabase = parseDatabaseUrl(databaseUrl);
+  if (!isUuid(workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
   const progress = progressReporter(stderr);
@@ -48,7 +52,7 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
     runs,
     mainDatabase,
     encryptionKey,
-    workspaceId: flags.workspace,
+    workspaceId: workspace,
     keepKey: flags.keepKey ?? false,
     gzip: flags.gzip ?? false,
     strict: flags.strict ?? false,
@@ -108,7 +112,7 @@ export function register(program: Command): void {
     .description('Export one workspace to a psql-ready dump (fief_dump_<Name>.sql)')
     .option('--database-url <url>', 'legacy main database (env DATABASE_URL)')
     .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY)")
-    .requiredOption('--workspace <id>', 'workspace id')
+    .option('--workspace <id>', 'workspace id (required)')
     .option('-o, --output <file>', 'output file, or - for stdout (default: fief_dump_<Name>.sql)')
     .option('--force', 'overwrite the output file if it exists')
     .option('--keep-key', 'write the instance key on line 1 and copy encrypted values unchanged (self-hosters)')
