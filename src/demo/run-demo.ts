@@ -100,6 +100,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
     const idp = await withoutInMemoryAdapterWarning(() =>
       startDevIdp({
         accounts: record.accounts.map((a) => ({ ...a, password: DEMO_PASSWORD })),
+        ...(record.accounts[0] ? { hint: { email: record.accounts[0].email, password: DEMO_PASSWORD } } : {}),
         clients: [{ clientId: CLIENT_ID, clientSecret: state.clientSecret, redirectUris: [`${publicUrl}/auth/callback`] }],
       }),
     );

@@ -9,6 +9,7 @@ import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'n
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Account, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
+import { loginPage, sendStylesheet, STYLESHEET_PATH, type SignInHint } from './idp-login-page.js';
 
 export interface DevAccount {
   sub: string;
@@ -29,6 +30,8 @@ export interface DevIdpOptions {
   host?: string;
   accounts: DevAccount[];
   clients: DevClient[];
+  /** An account the sign-in page suggests (the demo's). */
+  hint?: SignInHint;
 }
 
 export interface DevIdp {
@@ -36,20 +39,6 @@ export interface DevIdp {
   issuer: string;
   port: number;
   close(): Promise<void>;
-}
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-function loginPage(uid: string, error?: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Fief (development)</title><link rel="icon" href="data:,"></head>
-<body><main><h1>Sign in to Fief (development stand-in)</h1>
-${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/interaction/${escapeHtml(uid)}/login">
-<p><label for="email">Email address</label> <input id="email" name="email" type="email" autocomplete="username" required autofocus></p>
-<p><label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password"></p>
-<p><button type="submit">Sign in</button></p>
-</form></main></body></html>`;
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -128,6 +117,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
 
   const oidc = provider.callback();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === STYLESHEET_PATH) return sendStylesheet(res);
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url ?? '');
     if (!match) {
       void oidc(req, res);
@@ -136,13 +126,13 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     void (async () => {
       const details = await provider.interactionDetails(req, res);
       if (req.method === 'GET') {
-        send(res, 200, loginPage(details.uid));
+        send(res, 200, loginPage(details.uid, { hint: options.hint }));
         return;
       }
       const form = await readForm(req);
       const account = byEmail.get((form.get('email') ?? '').trim().toLowerCase());
       if (!account || !passwordMatches(account, form.get('password') ?? '')) {
-        send(res, 200, loginPage(details.uid, 'Wrong email address or password.'));
+        send(res, 200, loginPage(details.uid, { error: 'Wrong email address or password.', hint: options.hint }));
         return;
       }
       await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
