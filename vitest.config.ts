@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/aes-cbc.test.ts',
+  'test/archive-names.test.ts',
   'test/fernet.test.ts',
   'test/held-tables.test.ts',
   'test/layers.test.ts',
@@ -20,6 +21,7 @@ const UNIT = [
   'test/deploy/demo-units.test.ts',
   'test/deploy/fly-toml.test.ts',
   'test/web/config.test.ts',
+  'test/web/problem-format.test.ts',
   'test/web/units.test.ts',
 ];
 

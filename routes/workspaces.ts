@@ -1,26 +1,24 @@
 /**
  * The signed-in person's workspaces, and the Export data button behind each (a form POST with
- * the session's CSRF token; the response is the download itself).
+ * the session's CSRF token; the response is the download itself), plus Export all my
+ * workspaces (one zip) when there are several.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireCsrf, requireSession } from '../src/web/guards.js';
+import { ExportForm, WorkspaceIdParams } from '../src/web/schemas.js';
 
-export const workspaceIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
-
-export default function workspaceRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+export default function workspaceRoutes(instance: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/workspaces', { onRequest: requireSession }, async (request, reply) => {
     const session = request.session!;
     const workspaces = await app.workspaces.listForMember(session.sub);
     return reply.header('cache-control', 'no-store').page('workspaces', { title: 'Your workspaces', workspaces });
   });
 
-  app.post<{ Params: { id: string }; Body: { gzip?: string } }>(
+  app.post(
     '/workspaces/:id/export',
-    { onRequest: requireSession, preValidation: requireCsrf, schema: { params: workspaceIdParams } },
+    { onRequest: requireSession, preValidation: requireCsrf, schema: { params: WorkspaceIdParams, body: ExportForm } },
     async (request, reply) => {
       await app.exporter.send(request, reply, {
         sub: request.session!.sub,
@@ -30,5 +28,10 @@ export default function workspaceRoutes(app: FastifyInstance, _options: unknown,
       });
     },
   );
+
+  // Every workspace at once: one zip, one export slot.
+  app.post('/workspaces/export', { onRequest: requireSession, preValidation: requireCsrf }, async (request, reply) => {
+    await app.exporter.send(request, reply, { sub: request.session!.sub, workspaceId: null, gzip: false, via: 'web' });
+  });
   done();
 }

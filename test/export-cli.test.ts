@@ -89,7 +89,7 @@ describe('fief-exporter export with nothing given', () => {
     const r = await cli(['export'], { DATABASE_URL: '', ENCRYPTION_KEY: '' });
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n', 1)[0]).toBe(
-      'fief-exporter: missing --database-url (or the DATABASE_URL environment variable), --encryption-key (or the ENCRYPTION_KEY environment variable) and --workspace',
+      'fief-exporter: missing --database-url (or the DATABASE_URL environment variable) and --encryption-key (or the ENCRYPTION_KEY environment variable); pass either --workspace <id> or --all',
     );
   });
 });

@@ -10,26 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fernet, generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, type SeededInstance, type SeededWorkspace } from '../src/dev/seed/index.js';
 import { RunPool } from '../src/dump/index.js';
-import { ENCRYPTED_COLUMNS } from '../src/legacy/fief-schema.js';
-import { snapshotSchema, rowDigests, tableNames } from './helpers/catalog-snapshot.js';
-import { createDatabase } from './helpers/db.js';
+import { snapshotSchema, tableNames } from './helpers/catalog-snapshot.js';
+import { createDatabase, withPg } from './helpers/db.js';
 import { exportToFile, keyLine, psqlFile, tempDir } from './helpers/dump.js';
+import { expectSameData as expectCopied } from './helpers/workspace-copy.js';
 
 const KEY = generateKey();
 let instance: SeededInstance;
 let byodUrl: string;
 const dir = tempDir();
 const drops: (() => Promise<void>)[] = [];
-
-async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 async function emptyDatabase(): Promise<string> {
   const db = await createDatabase('fe_target');
@@ -69,30 +59,8 @@ afterAll(async () => {
   for (const drop of drops.reverse()) await drop();
 });
 
-/** Source rows vs imported rows, table by table; encrypted columns compared as plaintexts. */
 async function expectSameData(source: SeededWorkspace, targetUrl: string, exportKey: string): Promise<void> {
-  await withPg(source.databaseUrl, (src) =>
-    withPg(targetUrl, async (dst) => {
-      const tables = await tableNames(src, source.schema);
-      expect(await tableNames(dst, 'public')).toEqual(tables);
-      for (const table of tables) {
-        const encrypted = [...(ENCRYPTED_COLUMNS[table.replace(/^fief_/, '')] ?? [])];
-        const a = await rowDigests(src, source.schema, table, encrypted);
-        const b = await rowDigests(dst, 'public', table, encrypted);
-        expect({ table, ...b }).toEqual({ table, ...a });
-        if (encrypted.length === 0) continue;
-        const cols = encrypted.map((c) => pg.escapeIdentifier(c)).join(', ');
-        const read = async (c: pg.Client, schema: string, key: string): Promise<Record<string, (string | null)[]>> => {
-          const f = new Fernet(key);
-          const { rows } = await c.query<Record<string, string | null>>(
-            `SELECT id::text AS id, ${cols} FROM ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`,
-          );
-          return Object.fromEntries(rows.map((r) => [r.id ?? '', encrypted.map((col) => (r[col] == null ? null : f.decryptString(r[col] ?? '')))]));
-        };
-        expect(await read(dst, 'public', exportKey)).toEqual(await read(src, source.schema, KEY));
-      }
-    }),
-  );
+  await expectCopied(source, KEY, targetUrl, exportKey);
 }
 
 describe.each(['Consolidated', 'Old chain', 'BYOD schema', 'BYOD public'])('export of workspace %s', (name) => {

@@ -12,7 +12,7 @@ import { Fernet, generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, WORKSPACE_TABLE_NAMES, type SeededWorkspace } from '../src/dev/seed/index.js';
 import { bigTemplate, BIG_TEMPLATE_BYTES, combinedHostile, hostileValues, RAW_JSON, TENANT_NAME } from '../src/dev/seed/hostile.js';
 import { rowDigests, snapshotSchema, tableNames } from './helpers/catalog-snapshot.js';
-import { createDatabase, useTestDatabase } from './helpers/db.js';
+import { createDatabase, useTestDatabase, withPg } from './helpers/db.js';
 import { useLegacyInstance } from './helpers/legacy.js';
 
 const legacy = await useLegacyInstance({
@@ -23,15 +23,6 @@ const [mysql, duplicates] = legacy.workspaces.slice(4) as [SeededWorkspace, Seed
 const dataWorkspaces = [legacy.cloud, legacy.chain, legacy.byodSchema, legacy.byodPublic];
 const expected = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/legacy-catalog.${name}.json`, import.meta.url), 'utf8'));
 
-async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs a query in the workspace's data schema. */
 function inWorkspace<R extends pg.QueryResultRow>(w: SeededWorkspace, sql: string, params: unknown[] = []): Promise<R[]> {

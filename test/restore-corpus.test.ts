@@ -69,6 +69,7 @@ const CASES: Case[] = [
   ['CRLF line ends, unterminated quote on line 2', "CREATE TABLE a (x text);\r\nINSERT INTO a VALUES ('x);\r\n", /line 2: unterminated quoted string/],
   ['the key line is never echoed', keyed, /line 4: SELEC 1; failed: syntax error/],
   ['our format truncated mid-COPY', ours.slice(0, ours.indexOf('bob@')), /the dump is truncated: line \d+: the COPY data starting at line \d+ has no terminating/],
+  ['our format without its final COMMIT', ours.slice(0, ours.lastIndexOf('COMMIT;')), /the dump ends at line \d+ without its final COMMIT: it is truncated/],
   ['our format cut mid-statement', ours.slice(0, ours.indexOf('ALTER TABLE') + 30), /the dump ends at line \d+ in the middle of a statement: it is truncated/],
   ['pg_dump custom format', Buffer.concat([Buffer.from('PGDMP'), garbage(200, 'custom')]), /is a pg_dump custom-format archive, not a plain SQL script: restore it with pg_restore/],
   ['truncated gzip', async (dir) => {
@@ -91,7 +92,7 @@ const CASES: Case[] = [
     const path = join(dir, 'two.zip');
     await writeZip(path, [{ name: 'a.sql', data: Buffer.from('SELECT 1;') }, { name: 'b.sql', data: Buffer.from('SELECT 2;') }]);
     return path;
-  }, /the zip archive two\.zip holds 2 \.sql files \(a\.sql, b\.sql\); expected one/],
+  }, /the zip archive two\.zip holds 2 dumps \(a\.sql, b\.sql\); choose one with --entry <name>/],
   ['corrupt zip', async (dir) => {
     const path = join(dir, 'corrupt.zip');
     await writeFile(path, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), garbage(300, 'zip')]));

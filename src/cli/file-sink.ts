@@ -8,8 +8,8 @@ import { Writable } from 'node:stream';
 import type { RunPool } from '../dump/run-pool.js';
 
 export interface FileSinkOptions {
-  /** 'w' (truncate) or 'wx' (fail if it exists). */
-  flags: 'w' | 'wx';
+  /** 'w' (truncate), 'wx' (fail if it exists), or open(2) flags (see output-file.ts). */
+  flags: 'w' | 'wx' | number;
   mode: number;
   runs: RunPool;
 }

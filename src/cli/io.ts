@@ -1,8 +1,41 @@
 /**
- * Where commands print. runCli points these at the streams it was given, so commands are
- * tested in-process with captured output exactly as a person sees it.
+ * The CLI's one output seam: every command prints through `print` / `printErr` (runCli points
+ * `io` at the streams it was given, so commands are tested in-process with captured output
+ * exactly as a person sees it), and text that came from a database or a file goes through
+ * `untrusted` (or the `safe` template tag) first: a workspace name or a server message holding
+ * ESC sequences, OSC titles, carriage returns or bidi overrides must not drive the terminal.
  */
 export const io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = {
   stdout: process.stdout,
   stderr: process.stderr,
 };
+
+export function print(text: string): void {
+  io.stdout.write(text);
+}
+
+export function printErr(text: string): void {
+  io.stderr.write(text);
+}
+
+/** C0 and C1 controls, DEL, line/paragraph separators and the bidirectional formatting characters. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+
+/** `text` with every control character shown as an escape (`\e`, `\r`, `\u202e`, ...). */
+export function untrusted(text: unknown): string {
+  return String(text).replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A template of our own text whose interpolated values are untrusted. */
+export function safe(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.reduce((out, s, i) => out + (i > 0 ? untrusted(values[i - 1]) : '') + s, '');
+}
+
+const BEYOND_C0 = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON for a terminal: JSON.stringify escapes C0 controls; this escapes the others as \uXXXX too. */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(BEYOND_C0, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

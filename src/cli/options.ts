@@ -42,3 +42,15 @@ export function requireOptions<const T extends readonly RequiredOption[]>(option
 function listOf(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
 }
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
+
+/** A size such as `64MiB`, `512k` or `1048576` (bytes; units are powers of 1024). */
+export function parseSize(value: string, flag: string): number {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? SIZE_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) === 0) {
+    throw new UsageError(`${flag} must be a size such as 64MiB, 512KiB or a number of bytes (got ${JSON.stringify(value)})`);
+  }
+  return Number(m[1]) * unit;
+}

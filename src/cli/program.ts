@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isExporterError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { io } from './io.js';
+import { io, printErr, untrusted } from './io.js';
 import { registerCommands } from './commands/index.js';
 
 export async function buildProgram(argv: readonly string[], stderr: NodeJS.WritableStream = io.stderr): Promise<Command> {
@@ -33,16 +33,16 @@ export async function runCli(argv: string[], stderr: NodeJS.WritableStream = pro
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UsageError) {
-      stderr.write(`fief-exporter: ${err.message}\n`);
+      printErr(`fief-exporter: ${untrusted(err.message)}\n`);
       return 2;
     }
     if (isExporterError(err)) {
-      stderr.write(`fief-exporter: ${err.message}\n`);
+      printErr(`fief-exporter: ${untrusted(err.message)}\n`);
       return 1;
     }
     const message = err instanceof Error ? err.message : String(err);
-    stderr.write(`fief-exporter: unexpected error: ${message}\n`);
-    if (process.env.FIEF_EXPORTER_DEBUG === '1' && err instanceof Error) stderr.write(`${err.stack ?? ''}\n`);
+    printErr(`fief-exporter: unexpected error: ${untrusted(message)}\n`);
+    if (process.env.FIEF_EXPORTER_DEBUG === '1' && err instanceof Error) printErr(`${untrusted(err.stack ?? '')}\n`);
     return 1;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { ImportProgress } from '../restore/index.js';
 import { formatProgressLines, RateMeter } from '../restore/progress.js';
+import { untrusted } from './io.js';
 
 const CLEAR_TO_END = '\x1b[J';
 
@@ -17,7 +18,8 @@ export class ProgressView {
 
   show(p: ImportProgress): void {
     const width = this.out.columns > 10 ? this.out.columns - 1 : 79;
-    const lines = formatProgressLines(p, this.rate.update(p.rows, p.seconds), width);
+    // Table names come from the file: no control character of theirs reaches the terminal.
+    const lines = formatProgressLines(p, this.rate.update(p.rows, p.seconds), width).map(untrusted);
     this.out.write(`${this.home()}${CLEAR_TO_END}${lines.join('\n')}`);
     this.height = lines.length;
   }

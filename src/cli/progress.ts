@@ -1,5 +1,6 @@
 /** A one-line progress display on stderr, only when stderr is a terminal. */
 import { formatBytes } from '../format.js';
+import { untrusted } from './io.js';
 
 export interface Progress {
   update: (p: { table: string; rows: number; bytes: number }) => void;
@@ -25,7 +26,7 @@ export function progressReporter(stderr: NodeJS.WritableStream): Progress {
       if (now - last < 200) return;
       last = now;
       shown = true;
-      stderr.write(`\r\x1b[K${table}  ${formatBytes(total)}`);
+      stderr.write(`\r\x1b[K${untrusted(table)}  ${formatBytes(total)}`);
     },
     done: () => {
       if (shown) stderr.write('\r\x1b[K');

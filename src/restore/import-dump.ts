@@ -8,7 +8,7 @@ import { ExporterError, isExporterError } from '../errors.js';
 import { describeTarget, withClient, type ClientConfig } from '../db/connection.js';
 import { openInput } from './input.js';
 import type { ImportJob, ImportPhase } from './phase.js';
-import { importError, printable, redact } from './messages.js';
+import { importError, noticeText } from './messages.js';
 import { Replay } from './replay.js';
 import { ScriptReader } from './script-reader.js';
 import { ServerSession } from './server-session.js';
@@ -16,6 +16,8 @@ import { ServerSession } from './server-session.js';
 export interface ImportOptions {
   /** A path (.sql, .sql.gz, .zip) or `-` for `stdin`. */
   file: string;
+  /** The dump to load from a zip archive that holds several (`export --all`). */
+  entry?: string;
   /** The target; omitted: pg's defaults, i.e. the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD. */
   database?: ClientConfig;
   /** Drop existing fief_ tables and enum types in the target schema (inside the transaction). */
@@ -25,6 +27,8 @@ export interface ImportOptions {
   stdin?: Readable;
   /** Throttled progress reports (about ten a second). */
   onProgress?: (progress: ImportProgress) => void;
+  /** Longest statement (outside COPY data) in bytes; default 64 MiB. */
+  maxStatementSize?: number;
   /** Server NOTICE/WARNING messages, as psql prints them. */
   onNotice?: (message: string) => void;
 }
@@ -65,10 +69,10 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
   const started = performance.now();
   const single = options.singleTransaction ?? true;
   const config = options.database ?? {};
-  const input = await openInput(options.file, options.stdin ?? process.stdin);
+  const input = await openInput(options.file, options.stdin ?? process.stdin, options.entry);
   try {
     return await withClient(config, async (client) => {
-      client.on('notice', (n) => options.onNotice?.(printable(redact(`${n.severity ?? 'NOTICE'}: ${n.message ?? ''}`))));
+      client.on('notice', (n) => options.onNotice?.(noticeText(n.severity, n.message)));
       const server = new ServerSession(client);
       let reader: ScriptReader | null = null;
       let replay: Replay | null = null;
@@ -91,6 +95,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
       try {
         await input.run(async (source) => {
           reader = new ScriptReader(source[Symbol.asyncIterator]());
+          if (options.maxStatementSize) reader.sql.stmt.maxBytes = options.maxStatementSize;
           replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
         }, () => server.flushed());

@@ -11,10 +11,11 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { paced } from './gc-pacer.js';
 import { ExporterError, isExporterError } from '../errors.js';
 import { printable } from './messages.js';
 import { readPooled } from './pooled-file.js';
-import { closeZip, findDumpEntry, openEntryStream, openZip } from './zip-input.js';
+import { checkedEntry, closeZip, findDumpEntry, openEntryStream, openZip } from './zip-input.js';
 
 export type Consume = (source: AsyncIterable<unknown>) => Promise<void>;
 /** Resolves once bytes handed on from earlier chunks are no longer referenced (see pooled-file.ts). */
@@ -34,11 +35,13 @@ export interface ImportInput {
 type Kind = 'plain' | 'gzip' | 'zip';
 const CHUNK = 1 << 20; // large reads and writes: fewer syscalls and COPY messages
 
-export async function openInput(spec: string, stdin: Readable): Promise<ImportInput> {
-  return spec === '-' ? stdinInput(stdin) : fileInput(spec);
+/** `entry`: the dump to load from a zip archive that holds several. */
+export async function openInput(spec: string, stdin: Readable, entry?: string): Promise<ImportInput> {
+  if (spec === '-' && entry !== undefined) throw new ExporterError('INPUT_ERROR', '--entry needs the zip archive as a file, not on stdin');
+  return spec === '-' ? stdinInput(stdin) : fileInput(spec, entry);
 }
 
-async function fileInput(path: string): Promise<ImportInput> {
+async function fileInput(path: string, wanted?: string): Promise<ImportInput> {
   const label = printable(basename(path));
   const info = await stat(path).catch((err: unknown) => {
     throw inputError(err, label);
@@ -49,17 +52,19 @@ async function fileInput(path: string): Promise<ImportInput> {
   if (kind === 'plain' && /\.(gz|zip)$/i.test(path)) {
     throw new ExporterError('INPUT_ERROR', `${label} is named like a compressed file but holds no gzip or zip data`);
   }
+  if (wanted !== undefined && kind !== 'zip') throw new ExporterError('INPUT_ERROR', `--entry applies to a zip archive, and ${label} is not one`);
   if (kind === 'zip') {
     const zip = await openZip(path, label);
     try {
-      const entry = await findDumpEntry(zip, label);
+      const dump = await findDumpEntry(zip, label, wanted);
+      const entry = dump.entry;
       const gz = /\.gz$/i.test(entry.fileName);
       return {
         label: `${label}:${printable(entry.fileName)}`,
         totalBytes: gz ? null : entry.uncompressedSize,
         bytesRead: () => null,
         run: async (consume) => {
-          await runStages(label, await openEntryStream(zip, entry, label), gz, consume);
+          await runStages(label, checkedEntry(await openEntryStream(zip, entry, label), dump, label), gz, consume);
         },
         close: () => closeZip(zip),
       };
@@ -80,7 +85,7 @@ async function fileInput(path: string): Promise<ImportInput> {
         return runStages(label, stream, true, consume);
       }
       const chunks = readPooled(path, beforeReuse, (n) => (plainBytes += n));
-      await runStages(label, chunks, false, consume);
+      await runStages(label, chunks, false, consume, true);
     },
     close: () => Promise.resolve(),
   };
@@ -161,7 +166,7 @@ function sniff(head: Buffer, label: string): Kind {
  * corrupt or truncated gzip/zip) becomes one INPUT_ERROR naming the input; the consumer's own
  * errors pass through unchanged.
  */
-async function runStages(label: string, source: Readable | AsyncIterable<Buffer>, gunzip: boolean, consume: Consume): Promise<void> {
+async function runStages(label: string, source: Readable | AsyncIterable<Buffer>, gunzip: boolean, consume: Consume, pooled = false): Promise<void> {
   const failures = new WeakSet<object>();
   const watch = (s: NodeJS.EventEmitter): void => {
     s.on('error', (e: unknown) => {
@@ -178,8 +183,9 @@ async function runStages(label: string, source: Readable | AsyncIterable<Buffer>
     if (gunzip) {
       const z = createGunzip({ chunkSize: CHUNK });
       watch(z);
-      await pipeline(source, z, tracked);
-    } else await pipeline(source, tracked);
+      await pipeline(source, z, paced, tracked);
+    } else if (pooled) await pipeline(source, tracked);
+    else await pipeline(source, paced, tracked);
   } catch (err) {
     await (consuming as Promise<void> | null)?.catch(() => undefined);
     if (typeof err === 'object' && err !== null && failures.has(err)) throw inputError(err, label);

@@ -6,6 +6,14 @@
 import { ExporterError, type ErrorCode } from '../errors.js';
 
 const MAX_QUOTE = 100;
+/** A server message can quote a whole statement or data line: enough to read, not megabytes. */
+const MAX_SERVER_TEXT = 300;
+const MAX_MESSAGE = 2000;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
 
 /** Masks `ENCRYPTION_KEY=<value>` wherever it appears. */
 export function redact(text: string): string {
@@ -43,10 +51,15 @@ export function asServerError(err: unknown): ServerError | null {
 }
 
 export function serverReason(e: ServerError): string {
-  let s = e.message;
-  if (e.detail) s += ` (detail: ${e.detail})`;
-  if (e.hint) s += ` (hint: ${e.hint})`;
+  let s = clip(e.message, MAX_SERVER_TEXT);
+  if (e.detail) s += ` (detail: ${clip(e.detail, MAX_SERVER_TEXT)})`;
+  if (e.hint) s += ` (hint: ${clip(e.hint, MAX_SERVER_TEXT)})`;
   return s;
+}
+
+/** A server NOTICE or WARNING, as it is printed. */
+export function noticeText(severity: string | undefined, message: string | undefined): string {
+  return printable(redact(`${severity ?? 'NOTICE'}: ${clip(message ?? '', MAX_SERVER_TEXT)}`));
 }
 
 /** The line an error position (1-based, in characters as the server counts them) falls on. */
@@ -79,5 +92,5 @@ export function copyDataLine(where: string | undefined): number | null {
 }
 
 export function importError(code: ErrorCode, message: string, cause?: unknown): ExporterError {
-  return new ExporterError(code, printable(redact(message)), cause === undefined ? undefined : { cause });
+  return new ExporterError(code, printable(redact(clip(message, MAX_MESSAGE))), cause === undefined ? undefined : { cause });
 }

@@ -3,7 +3,7 @@
  * decoded), pointing at the line of the file the problem is on.
  */
 import { ExporterError } from '../errors.js';
-import { asServerError, copyDataLine, firstLine, importError, lineOfPosition, serverReason } from './messages.js';
+import { asServerError, clip, copyDataLine, firstLine, importError, lineOfPosition, serverReason } from './messages.js';
 import type { SqlEvent } from './sql-scanner.js';
 
 export type Statement = Extract<SqlEvent, { kind: 'statement' }>;
@@ -20,7 +20,7 @@ export function decode(ev: Statement): string {
 
 export function statementError(err: unknown, line: number, text: string, position: string | undefined): ExporterError {
   const se = asServerError(err);
-  if (!se) return importError('IMPORT_FAILED', `line ${line}: ${firstLine(text)} failed: ${reasonOf(err)}`, err);
+  if (!se) return importError('IMPORT_FAILED', `line ${line}: ${firstLine(text)} failed: ${clip(reasonOf(err), 300)}`, err);
   const at = lineOfPosition(text, line, position);
   const start = at !== line ? ` (in the statement starting at line ${line})` : '';
   return importError('IMPORT_FAILED', `line ${at}: ${firstLine(text)} failed${start}: ${serverReason(se)}`, err);
@@ -31,7 +31,7 @@ export function copyError(err: unknown, ev: Statement, text: string, dataLine: n
   const se = asServerError(err);
   const n = copyDataLine(se?.where);
   if (!se || n === null) return statementError(err, ev.line, text, se?.position);
-  return importError('IMPORT_FAILED', `line ${dataLine + n - 1}: COPY data for ${table} was rejected: ${serverReason(se)} (${se.where ?? ''})`, err);
+  return importError('IMPORT_FAILED', `line ${dataLine + n - 1}: COPY data for ${table} was rejected: ${serverReason(se)} (${clip(se.where ?? '', 300)})`, err);
 }
 
 function reasonOf(err: unknown): string {

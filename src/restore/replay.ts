@@ -22,6 +22,7 @@ import { copyTarget, statementKind, type StatementKind } from './statement-kind.
 import { copyError, decode, statementError, type Statement } from './replay-errors.js';
 import { StatementBatch } from './statement-batch.js';
 import { statementPhase, type ImportJob, type ImportPhase } from './phase.js';
+import { StatementPolicy } from './statement-policy.js';
 import { prepareTarget, targetSchema } from './target.js';
 
 export interface ReplayOptions {
@@ -34,6 +35,7 @@ export interface ReplayOptions {
 export class Replay {
   readonly format = new DumpFormat();
   private readonly meta = new MetaCommands();
+  private readonly policy = new StatementPolicy(this.format);
   statements = 0;
   tables = 0;
   rows = 0;
@@ -64,6 +66,7 @@ export class Replay {
       this.opts.onActivity?.(null, this.rows); // throttled by the receiver
       if (ev.kind === 'comment') {
         this.format.comment(ev.text.toString('utf8'), ev.line);
+        if (ev.line === 2) this.policy.announced(this.statements);
         continue;
       }
       if (ev.kind === 'statement' && this.batchable(ev)) {
@@ -86,6 +89,7 @@ export class Replay {
 
   private async batched(ev: Statement): Promise<void> {
     const text = decode(ev);
+    this.policy.check(text, ev.line, this.server.standardStrings);
     this.statements++;
     await this.ensureTarget();
     await this.batch.add({ text, line: ev.line });
@@ -101,11 +105,13 @@ export class Replay {
     if (!ev.complete && this.format.ours) {
       throw new ExporterError('IMPORT_TRUNCATED', `the dump ends at line ${ev.line} in the middle of a statement: it is truncated`);
     }
+    this.policy.check(text, ev.line, this.server.standardStrings);
     this.statements++;
     const single = this.opts.singleTransaction;
     if (kind === 'begin' && single) return; // we already hold the transaction
     if (kind === 'commit') {
       if (this.format.ours) this.verify(ev.line);
+      this.policy.committed(ev.line);
       if (single) return; // the real COMMIT comes after the last line
     }
     if ((kind === 'rollback' || kind === 'prepare') && single) {
@@ -207,6 +213,7 @@ export class Replay {
       throw new ExporterError('IMPORT_PARSE_ERROR', this.reader.bytesRead === 0 ? 'the input is empty' : 'the input holds no SQL statements');
     }
     if (this.format.ours) this.verify(this.reader.line);
+    this.policy.finish(this.reader.line);
     await this.ensureTarget();
     if (!this.opts.singleTransaction && this.server.txStatus !== 'idle') {
       throw new ExporterError('IMPORT_FAILED', 'the script ends inside a transaction it opened without committing it (psql would discard it silently)');

@@ -60,6 +60,16 @@ export class Span {
     return out;
   }
 
+  /** Like `carry`, but hands every byte kept so far to `sink` (no copies) and keeps none. */
+  carryInto(buf: Buffer, end: number, sink: (parts: Buffer[]) => void): void {
+    if (this.start >= 0 && end > this.start) this.keep(buf.subarray(this.start, end));
+    sink(this.parts);
+    this.parts = [];
+    this.size = 0;
+    this.views = 0;
+    if (this.start !== PAUSED) this.start = AT_NEXT_SCAN;
+  }
+
   reset(): void {
     this.parts = [];
     this.size = 0;

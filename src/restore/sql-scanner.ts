@@ -180,7 +180,10 @@ export class SqlScanner implements InitialHost {
     }
     if (this.state === St.Literal) {
       const why = this.lit.unterminated();
-      if (why) throw parseError(`line ${this.lit.openedAt}: ${why} (the file ends inside it)`);
+      if (why) {
+        this.stmt.dispose();
+        throw parseError(`line ${this.lit.openedAt}: ${why} (the file ends inside it)`);
+      }
       this.state = St.Initial;
     }
     if (this.state === St.Initial) this.initial.settle();

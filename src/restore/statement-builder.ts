@@ -2,7 +2,9 @@
  * The statement being accumulated by the SQL scanner: its raw bytes (kept as chunk
  * subarrays until it is complete), the line it starts on, and what its tokens say.
  */
+import { ExporterError } from '../errors.js';
 import { Span } from './span.js';
+import { SpillFile } from './spill-file.js';
 import { WordTracker, type SegmentInfo } from './word-tracker.js';
 
 export interface ScannedStatement {
@@ -13,12 +15,23 @@ export interface ScannedStatement {
   complete: boolean;
 }
 
+/** Default cap on one statement's text outside COPY data (`--max-statement-size`). */
+export const DEFAULT_MAX_STATEMENT_BYTES = 64 * 2 ** 20;
+/** Beyond this, a statement's bytes wait in a spill file until its end (or the cap) is reached. */
+const SPILL_AT = 4 * 2 ** 20;
+
 export class StatementBuilder {
   readonly words = new WordTracker();
+  /**
+   * A statement is held whole before it is sent, so an unterminated quote or a missing `;` in
+   * a large file would otherwise gather the rest of the file in memory.
+   */
+  maxBytes = DEFAULT_MAX_STATEMENT_BYTES;
   private readonly span = new Span();
   private started = false;
   private hasTokens = false;
   private line = 0;
+  private spill: SpillFile | null = null;
 
   get isStarted(): boolean {
     return this.started;
@@ -78,16 +91,43 @@ export class StatementBuilder {
   }
 
   carry(buf: Buffer, end: number): void {
-    this.span.carry(buf, end);
+    if (this.started && (this.spill || this.span.length > SPILL_AT)) {
+      const spill = (this.spill ??= new SpillFile());
+      this.span.carryInto(buf, end, (parts) => spill.write(parts));
+    } else this.span.carry(buf, end);
+    if (!this.started) return;
+    if (this.span.length + (this.spill?.size ?? 0) > this.maxBytes) {
+      this.dispose();
+      throw new ExporterError(
+        'IMPORT_PARSE_ERROR',
+        `line ${this.line}: the statement starting here is longer than ${sizeLabel(this.maxBytes)} (an unterminated quote or a missing semicolon?); raise --max-statement-size if it is real`,
+      );
+    }
+  }
+
+  /** Closes the spill file of a statement that will not be finished (an error stopped the replay). */
+  dispose(): void {
+    this.spill?.close();
+    this.spill = null;
   }
 
   /** Ends the statement at `end`; null when it held no token (only comments or a lone `;`). */
   finish(buf: Buffer | null, end: number, complete: boolean): ScannedStatement | null {
     const parts = this.words.finish();
-    const text = this.span.take(buf, end);
+    let text = this.span.take(buf, end);
+    if (this.spill) {
+      text = Buffer.concat([this.spill.read(), text]);
+      this.dispose();
+    }
     const hadTokens = this.hasTokens;
     this.started = false;
     this.hasTokens = false;
     return hadTokens ? { text, line: this.line, parts, complete } : null;
   }
+}
+
+export function sizeLabel(bytes: number): string {
+  if (bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20} MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }

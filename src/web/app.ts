@@ -17,8 +17,8 @@ import staticAssetsPlugin from './plugins/static-assets.js';
 import viewsPlugin from './plugins/views.js';
 import { ExportService } from './services/export-service.js';
 import { ExportSlots } from './services/export-slots.js';
-import { createLegacyExport, createLegacyWorkspaceDirectory } from './services/legacy-adapter.js';
-import type { OpenExport, WorkspaceDirectory } from './services/contracts.js';
+import { createLegacyArchiveExport, createLegacyExport, createLegacyWorkspaceDirectory } from './services/legacy-adapter.js';
+import type { OpenArchiveExport, OpenExport, WorkspaceDirectory } from './services/contracts.js';
 import { withListCache } from './services/workspace-cache.js';
 import { DEFAULT_RETRY, SignInService, type RetryPolicy } from './services/sign-in.js';
 import { TokenIdentityCache } from './services/token-identities.js';
@@ -45,6 +45,8 @@ export interface AppDeps {
   workspaces?: WorkspaceDirectory;
   /** The dump engine (default: src/dump/ openWorkspaceDump on DATABASE_URL). */
   openExport?: OpenExport;
+  /** Every workspace of a person as one zip (default: src/archive/ on DATABASE_URL). */
+  openArchive?: OpenArchiveExport;
   /** How OIDC discovery is retried while Fief is unreachable. */
   signInRetry?: RetryPolicy;
   /** How long a bearer token's identity is cached. */
@@ -81,7 +83,8 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
   const openExport = deps.openExport ?? createLegacyExport(config);
   app.decorate('signIn', signIn);
   app.decorate('workspaces', workspaces);
-  app.decorate('exporter', new ExportService(openExport, new ExportSlots(config.exportConcurrency)));
+  const openArchive = deps.openArchive ?? createLegacyArchiveExport(config);
+  app.decorate('exporter', new ExportService(openExport, new ExportSlots(config.exportConcurrency), openArchive));
   app.decorate('tokenIdentities', new TokenIdentityCache(deps.tokenCacheTtlMs ?? 60_000));
   // Discovery starts once the app is ready and never blocks it (Fief may be down at boot).
   app.addHook('onReady', (done) => {

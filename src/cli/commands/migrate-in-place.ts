@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
-import { isExporterError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { parseMysqlUrl } from '../../selfhosted/mysql-client.js';
 import { migrateMysql } from '../../selfhosted/mysql.js';
@@ -14,7 +14,7 @@ import { migratePostgres } from '../../selfhosted/postgres.js';
 import type { MigrationReport } from '../../selfhosted/report.js';
 import { dryRunText, oneLine, summaryText } from '../../selfhosted/report-text.js';
 import { migrateSqlite } from '../../selfhosted/sqlite.js';
-import { io } from '../io.js';
+import { print, printErr, safe } from '../io.js';
 import { requireOptions } from '../options.js';
 
 interface MigrateFlags {
@@ -41,14 +41,13 @@ function run(flags: MigrateFlags): Promise<MigrationReport> {
   return migrateSqlite({ ...common, dir: flags.sqliteDir ?? '', ...(flags.mainFile === undefined ? {} : { mainFile: flags.mainFile }) });
 }
 
-export async function migrateInPlaceCommand(flags: MigrateFlags, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = io): Promise<void> {
-  // Errors quote names from the database: keep them one printable sentence.
-  const report = await run(flags).catch((err: unknown) => {
-    if (isExporterError(err)) err.message = oneLine(err.message);
-    throw err;
-  });
-  for (const w of report.warnings) out.stderr.write(`warning: ${oneLine(w)}\n`);
-  out.stdout.write(report.dryRun ? dryRunText(report) : summaryText(report));
+export async function migrateInPlaceCommand(flags: MigrateFlags): Promise<void> {
+  // Errors quoting names from the database are escaped where runCli prints them.
+  const report = await run(flags);
+  for (const w of report.warnings) printErr(safe`warning: ${oneLine(w)}\n`);
+  // A dry run prints the exact SQL (or shell) to run, its names already confined to comments
+  // and literals (report-text.ts): escaping here would change it.
+  print(report.dryRun ? dryRunText(report) : summaryText(report));
 }
 
 export function register(program: Command): void {
@@ -62,5 +61,5 @@ export function register(program: Command): void {
     .option('--main-file <name>', 'SQLite: the main file in --sqlite-dir (default fief.db)')
     .option('--dry-run', 'print exactly what would run, change nothing')
     .option('--strict', 'fail on pre-flight warnings (PostgreSQL, MySQL)')
-    .action((flags: MigrateFlags) => migrateInPlaceCommand(flags, { stdout: io.stdout, stderr: io.stderr }));
+    .action((flags: MigrateFlags) => migrateInPlaceCommand(flags));
 }

@@ -4,6 +4,7 @@ import { Fernet } from '../../crypto/fernet.js';
 import { parseDatabaseUrl, withClient } from '../../db/connection.js';
 import { listWorkspaces, type WorkspaceRecord } from '../../legacy/workspaces.js';
 import { formatCount } from '../../format.js';
+import { print, terminalJson, untrusted } from '../io.js';
 import { requireOption } from '../options.js';
 
 interface WorkspacesFlags {
@@ -19,24 +20,24 @@ function location(w: WorkspaceRecord): string {
   return `own ${w.databaseType} (not exportable)`;
 }
 
-export async function workspacesCommand(flags: WorkspacesFlags, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function workspacesCommand(flags: WorkspacesFlags): Promise<void> {
   const config = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
   const key = flags.encryptionKey ?? process.env.ENCRYPTION_KEY;
   if (key !== undefined && key !== '') new Fernet(key); // fail early on a key that `export` would reject
   const workspaces = await withClient(config, (client) => listWorkspaces(client, flags.user === undefined ? {} : { userSub: flags.user }));
   if (flags.json) {
-    stdout.write(JSON.stringify(workspaces.map((w) => ({ ...w, location: location(w) })), null, 2) + '\n');
+    print(terminalJson(workspaces.map((w) => ({ ...w, location: location(w) }))) + '\n');
     return;
   }
   if (workspaces.length === 0) {
-    stdout.write(flags.user ? `No workspace has ${flags.user} as a member.\n` : 'No workspaces.\n');
+    print(flags.user ? `No workspace has ${untrusted(flags.user)} as a member.\n` : 'No workspaces.\n');
     return;
   }
-  const rows = workspaces.map((w) => [w.id, w.name, w.domain, formatCount(w.usersCount), location(w)]);
+  const rows = workspaces.map((w) => [w.id, w.name, w.domain, formatCount(w.usersCount), location(w)].map(untrusted));
   const head = ['ID', 'NAME', 'DOMAIN', 'USERS', 'DATA'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n';
-  stdout.write(line(head) + rows.map(line).join(''));
+  print(line(head) + rows.map(line).join(''));
 }
 
 export function register(program: Command): void {

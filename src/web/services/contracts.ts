@@ -37,3 +37,15 @@ export interface OpenedExport {
 
 /** Throws ExporterError (WORKSPACE_NOT_FOUND, WORKSPACE_UNSUPPORTED, DATABASE_UNREACHABLE, ...) before the first byte. */
 export type OpenExport = (request: ExportRequest) => Promise<OpenedExport>;
+
+/** Every workspace of a person as one zip (src/archive/); workspaces that cannot be exported are listed in it as skipped. */
+export interface OpenedArchiveExport {
+  /** fief_workspaces_<date>.zip */
+  filename: string;
+  workspaceCount: number;
+  stream: Readable;
+  result: Promise<unknown>;
+}
+
+/** Throws WORKSPACE_NOT_FOUND (a member of none) or DATABASE_UNREACHABLE before the first byte. */
+export type OpenArchiveExport = (request: { userSub: string }) => Promise<OpenedArchiveExport>;

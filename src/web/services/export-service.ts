@@ -5,18 +5,19 @@
  * how many bytes, how it ended, how long it took. The audit goes to the log only: the legacy
  * database is never written to.
  */
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dumpAttachmentHeader } from '../content-disposition.js';
 import { isExporterError } from '../../errors.js';
 import { HttpProblem, notFound } from '../http-problem.js';
 import { ExportSlots, isDenial } from './export-slots.js';
-import type { OpenExport, OpenedExport } from './contracts.js';
+import type { OpenArchiveExport, OpenExport } from './contracts.js';
 
 export interface ExportCall {
   sub: string;
-  workspaceId: string;
+  /** null: every workspace `sub` is a member of, as one zip (one slot for the whole archive). */
+  workspaceId: string | null;
   gzip: boolean;
   via: 'web' | 'api';
 }
@@ -45,11 +46,42 @@ function toProblem(err: unknown): { outcome: Outcome; problem: HttpProblem } | n
   }
 }
 
+/** What is being sent: its bytes, its response headers, and what the audit line says about it. */
+interface Download {
+  stream: Readable;
+  result: Promise<unknown>;
+  headers: Record<string, string>;
+  audit: Record<string, unknown>;
+}
+
 export class ExportService {
   constructor(
     private readonly open: OpenExport,
     readonly slots: ExportSlots,
+    private readonly openArchive: OpenArchiveExport,
   ) {}
+
+  async #openDownload(call: ExportCall): Promise<Download> {
+    if (call.workspaceId === null) {
+      const archive = await this.openArchive({ userSub: call.sub });
+      return {
+        stream: archive.stream,
+        result: archive.result,
+        headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${archive.filename}"` },
+        audit: { workspaceCount: archive.workspaceCount },
+      };
+    }
+    const opened = await this.open({ workspaceId: call.workspaceId, userSub: call.sub, gzip: call.gzip });
+    return {
+      stream: opened.stream,
+      result: opened.result,
+      headers: {
+        'content-type': call.gzip ? 'application/gzip' : 'application/sql; charset=utf-8',
+        'content-disposition': dumpAttachmentHeader(opened.workspace.name, call.gzip),
+      },
+      audit: { workspaceName: opened.workspace.name },
+    };
+  }
 
   /** Answers the request with the dump, or throws an HttpProblem before anything is sent. */
   async send(request: FastifyRequest, reply: FastifyReply, call: ExportCall): Promise<void> {
@@ -80,9 +112,9 @@ export class ExportService {
         : new HttpProblem(429, 'The exporter is busy', 'Too many exports are running right now. Please try again in a minute.', { 'retry-after': '30' });
     }
 
-    let opened: OpenedExport;
+    let opened: Download;
     try {
-      opened = await this.open({ workspaceId: call.workspaceId, userSub: call.sub, gzip: call.gzip });
+      opened = await this.#openDownload(call);
     } catch (err) {
       slot.release();
       const mapped = toProblem(err);
@@ -110,26 +142,25 @@ export class ExportService {
       if (value !== undefined) res.setHeader(name, value);
     }
     res.writeHead(200, {
-      'content-type': call.gzip ? 'application/gzip' : 'application/sql; charset=utf-8',
-      'content-disposition': dumpAttachmentHeader(opened.workspace.name, call.gzip),
+      ...opened.headers,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });
     res.flushHeaders();
 
-    const workspaceName = opened.workspace.name;
+    const described = opened.audit;
     try {
       await pipeline(opened.stream, countBytes, res);
-      audit('completed', { workspaceName, bytes });
+      audit('completed', { ...described, bytes });
     } catch (err) {
       // The engine reports its own failures as ExporterError; anything else while the response
       // was unfinished is the browser going away (Node 20 says ERR_STREAM_PREMATURE_CLOSE,
       // Node 24 other codes), which is no failure of ours.
       const aborted = !isExporterError(err) && !res.writableFinished;
       if (aborted) {
-        audit('aborted', { workspaceName, bytes });
+        audit('aborted', { ...described, bytes });
       } else {
-        audit('failed', { workspaceName, bytes, error: isExporterError(err) ? `${err.code}: ${err.message}` : 'stream error' });
+        audit('failed', { ...described, bytes, error: isExporterError(err) ? `${err.code}: ${err.message}` : 'stream error' });
       }
     } finally {
       slot.release();

@@ -4,11 +4,12 @@
  * more than the query. Exports get their own client from the engine, as its contract says.
  */
 import pg from '../../db/pg.js';
+import { openAllWorkspaces } from '../../archive/all-workspaces.js';
 import { openWorkspaceDump } from '../../dump/index.js';
 import { toExporterError } from '../../db/connection.js';
 import { listWorkspaces } from '../../legacy/workspaces.js';
 import type { WebConfig } from '../config.js';
-import type { OpenExport, WorkspaceDirectory } from './contracts.js';
+import type { OpenArchiveExport, OpenExport, WorkspaceDirectory } from './contracts.js';
 
 /** Shown in pg_stat_activity, to tell the catalog pool from export connections ('fief-exporter'). */
 export const CATALOG_APPLICATION_NAME = 'fief-exporter-web';
@@ -58,5 +59,13 @@ export function createLegacyExport(config: Pick<WebConfig, 'database' | 'encrypt
     const dump = await openWorkspaceDump({ mainDatabase: config.database, encryptionKey: config.encryptionKey, workspaceId, userSub, gzip });
     const { id, name, domain, usersCount } = dump.workspace;
     return { workspace: { id, name, domain, usersCount }, stream: dump.stream, result: dump.result };
+  };
+}
+
+/** The web shows what could not be exported in the archive's README.txt rather than failing the whole download. */
+export function createLegacyArchiveExport(config: Pick<WebConfig, 'database' | 'encryptionKey'>): OpenArchiveExport {
+  return async ({ userSub }) => {
+    const archive = await openAllWorkspaces({ mainDatabase: config.database, encryptionKey: config.encryptionKey, userSub, skipFailed: true });
+    return { filename: archive.filename, workspaceCount: archive.workspaces.length, stream: archive.stream, result: archive.result };
   };
 }
