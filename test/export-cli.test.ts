@@ -1,6 +1,7 @@
 /** `fief-exporter workspaces` and `export` as a person runs them: exit codes and one-sentence errors. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { importRecipe } from '../src/import-recipe.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, type SeededInstance } from '../src/dev/seed/index.js';
@@ -54,6 +55,9 @@ describe('fief-exporter export', () => {
     const r = await cli(['export', '--database-url', instance.databaseUrl, '--workspace', id('Alpha'), '-o', out], { ENCRYPTION_KEY: KEY });
     expect(r.stderr).toMatch(/Exported workspace "Alpha" \(28 tables/);
     expect(r.code).toBe(0);
+    // The next step is the one recipe, for this very file.
+    const named = relative(process.cwd(), out).startsWith('..') ? out : relative(process.cwd(), out);
+    expect(r.stderr).toContain(`Import it into a new, empty database:\n${importRecipe(named).map((l) => `  ${l}\n`).join('')}`);
     expect(readFileSync(out, 'utf8')).toMatch(/^-- ENCRYPTION_KEY=[A-Za-z0-9_-]{43}=\n/);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(existsSync(`${out}.partial`)).toBe(false);
@@ -77,6 +81,16 @@ describe('fief-exporter export', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with')).length).toBe(1);
     expect(r.stderr).not.toContain(KEY);
+  });
+});
+
+describe('fief-exporter export with nothing given', () => {
+  it('names every missing option in one run', async () => {
+    const r = await cli(['export'], { DATABASE_URL: '', ENCRYPTION_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n', 1)[0]).toBe(
+      'fief-exporter: missing --database-url (or the DATABASE_URL environment variable) and --encryption-key (or the ENCRYPTION_KEY environment variable); pass either --workspace <id> or --all',
+    );
   });
 });
 

@@ -32,7 +32,7 @@ describe('fief-exporter import (process)', () => {
     const db = await useTestDatabase();
     const r = await cli(['-', '--database-url', db.url], gzipSync('CREATE TABLE g (a int);\nCOPY g FROM stdin;\n1\n2\n\\.\n'));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Imported 1 tables, 2 rows/);
+    expect(r.stdout).toMatch(/^Imported 1 table, 2 rows/);
     expect(r.stdout).not.toContain('Next steps');
     const again = await cli(['--database-url', db.url], 'CREATE TABLE h (a int);\n');
     expect(again.code, again.stderr).toBe(0);

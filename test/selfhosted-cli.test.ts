@@ -12,7 +12,8 @@ describe('fief-exporter migrate-in-place: usage', () => {
     ['a non-UUID workspace', ['--workspace', 'main', '--sqlite-dir', '/tmp'], /--workspace must be a workspace id \(a UUID\)/],
     ['--main-file without --sqlite-dir', ['--workspace', ID, '--database-url', 'postgres://a/b', '--main-file', 'x.db'], /--main-file only applies with --sqlite-dir/],
     ['a --main-file path', ['--workspace', ID, '--sqlite-dir', '/tmp', '--main-file', '../fief.db'], /--main-file must be a file name/],
-    ['no --workspace', ['--sqlite-dir', '/tmp'], /required option '--workspace <id>' not specified/],
+    ['no --workspace', ['--sqlite-dir', '/tmp'], /^fief-exporter: missing --workspace$/m],
+    ['nothing at all: every problem in one run', [], /^fief-exporter: missing --workspace; give exactly one of --database-url/m],
   ])('exits 2 on %s', async (_what, args, message) => {
     const r = await cli(['migrate-in-place', ...args]);
     expect(r.code).toBe(2);

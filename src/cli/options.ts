@@ -15,6 +15,35 @@ export function parsePositiveInt(value: string, flag: string): number {
   return Number(value);
 }
 
+export interface RequiredOption {
+  value: string | undefined;
+  flag: string;
+  /** The environment variable it falls back to. */
+  env?: string;
+}
+
+/**
+ * Every required option at once: one run names everything missing, instead of one per run.
+ * `problems` are other usage mistakes found meanwhile, reported in the same sentence.
+ */
+export function requireOptions<const T extends readonly RequiredOption[]>(options: T, problems: string[] = []): { [K in keyof T]: string } {
+  const values: string[] = [];
+  const missing: string[] = [];
+  for (const { value, flag, env } of options) {
+    const resolved = value ?? (env ? process.env[env] : undefined);
+    if (resolved === undefined || resolved === '') missing.push(env ? `${flag} (or the ${env} environment variable)` : flag);
+    values.push(resolved ?? '');
+  }
+  const all = [...(missing.length > 0 ? [`missing ${listOf(missing)}`] : []), ...problems];
+  if (all.length > 0) throw new UsageError(all.join('; '));
+  return values as { [K in keyof T]: string };
+}
+
+/** "a", "a and b", "a, b and c". */
+function listOf(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+}
+
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
 
 /** A size such as `64MiB`, `512k` or `1048576` (bytes; units are powers of 1024). */

@@ -1,4 +1,5 @@
 /** A one-line progress display on stderr, only when stderr is a terminal. */
+import { formatBytes } from '../format.js';
 import { untrusted } from './io.js';
 
 export interface Progress {
@@ -25,7 +26,7 @@ export function progressReporter(stderr: NodeJS.WritableStream): Progress {
       if (now - last < 200) return;
       last = now;
       shown = true;
-      stderr.write(`\r\x1b[K${untrusted(table)}  ${(total / 1048576).toFixed(1)} MB`);
+      stderr.write(`\r\x1b[K${untrusted(table)}  ${formatBytes(total)}`);
     },
     done: () => {
       if (shown) stderr.write('\r\x1b[K');

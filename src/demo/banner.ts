@@ -1,9 +1,13 @@
 /**
- * What the demo says: the console welcome (URL, demo account, how to import the download) and
+ * What the demo says: the console welcome (URL, demo account, how to import the download, how
+ * to point the CLI at the demo) and
  * the "demo" label on every page of the exporter.
  */
 import type { WebConfig } from '../web/config.js';
 import { dumpFileNameUtf8 } from '../dump/filename.js';
+import { importRecipe, RECIPE_DATABASE, shellQuote } from '../import-recipe.js';
+import { formatCount } from '../format.js';
+import { demoDatabaseUrl, type DemoDatabase } from './demo-env.js';
 import type { DemoSeedRecord } from './demo-state.js';
 
 export interface WelcomeInfo {
@@ -11,20 +15,25 @@ export interface WelcomeInfo {
   account: { email: string };
   seed: DemoSeedRecord;
   dataDir: string;
+  /** The demo's legacy main database, shown with its password masked. */
+  database: DemoDatabase;
+  /** The shell command that loads the CLI's environment for this demo (`demo env`). */
+  envCommand: string;
 }
 
 /** A shell word for `name` after `~/Downloads/` (quoted only when needed, so `~` still expands). */
 function shellWord(name: string): string {
-  return /^[\w.,@%+=:-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+  return /^[\w.,@%+=:-]+$/.test(name) ? name : shellQuote(name);
 }
 
 /** The demo account's password on the development Fief stand-in (loopback only, demo data only). */
 export const DEMO_PASSWORD = 'fief-demo';
 
-export function welcomeText({ url, account, seed, dataDir }: WelcomeInfo): string {
-  const first = seed.workspaces[0]?.name ?? 'Workspace';
+export function welcomeText({ url, account, seed, dataDir, database, envCommand }: WelcomeInfo): string {
+  const first = seed.workspaces[0];
   // Browsers save under the UTF-8 name of the download's Content-Disposition (filename*).
-  const file = `~/Downloads/${shellWord(dumpFileNameUtf8(first))}`;
+  const fileName = dumpFileNameUtf8(first?.name ?? 'Workspace');
+  const file = `~/Downloads/${shellWord(fileName)}`;
   return [
     '',
     'Fief exporter DEMO is running (local demo data, nothing leaves this machine).',
@@ -32,21 +41,27 @@ export function welcomeText({ url, account, seed, dataDir }: WelcomeInfo): strin
     `  Open        ${url}`,
     `  Sign in as  ${account.email}`,
     `  Password    ${DEMO_PASSWORD}`,
-    `  Workspaces  ${seed.workspaces.map((w) => `${w.name} (${w.users} users)`).join(', ')}`,
+    `  Workspaces  ${seed.workspaces.map((w) => `${w.name} (${formatCount(w.users)} users)`).join(', ')}`,
     '',
-    'Click "Export data" on a workspace, then import the downloaded file into an EMPTY',
-    'PostgreSQL database, for example:',
+    'Click "Export data" on a workspace, then, in the folder where the browser saved the file,',
+    'import it into a new, EMPTY PostgreSQL database, for example:',
     '',
-    '  createdb fief_imported',
-    `  psql -X -v ON_ERROR_STOP=1 -d fief_imported -f ${file}`,
+    '  cd ~/Downloads',
+    ...importRecipe(fileName).map((line) => `  ${line}`),
     '',
     "or, from this directory, with the exporter's importer, which checks every table's row count",
     'and checksum before it commits:',
     '',
-    `  npx fief-exporter import --database-url postgres://USER@localhost:5432/fief_imported ${file}`,
+    `  npx fief-exporter import --database-url postgres://USER@localhost:5432/${RECIPE_DATABASE} ${file}`,
     '',
     'Then start Fief 0.28 or later on that database with ENCRYPTION_KEY set to the key on line 1',
     `of the file (head -n1 ${file}).`,
+    '',
+    `Try the CLI on the demo's legacy database (${demoDatabaseUrl(database)}), from this directory:`,
+    '',
+    `  ${envCommand}`,
+    '  npx fief-exporter workspaces',
+    ...(first ? [`  npx fief-exporter export --workspace ${first.id}`] : []),
     '',
     `Demo data lives in ${dataDir} (delete it to start afresh). Press Ctrl-C to stop.`,
     '',

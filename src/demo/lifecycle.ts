@@ -6,6 +6,23 @@
  */
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+const exitOnSignal = (signal: NodeJS.Signals): void => {
+  process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+};
+
+/**
+ * Until the lifecycle exists (modules loading, nothing started yet), a signal simply ends the
+ * process. Without this, node running as PID 1 (a container started with the demo as its
+ * command) would ignore SIGTERM in that window: PID 1 gets no default signal actions.
+ */
+export function exitOnEarlySignals(): void {
+  for (const signal of SIGNALS) process.on(signal, exitOnSignal);
+}
+
+function releaseEarlySignals(): void {
+  for (const signal of SIGNALS) process.removeListener(signal, exitOnSignal);
+}
+
 export class DemoLifecycle {
   readonly #cleanups: { name: string; run: () => Promise<void> }[] = [];
   readonly #emergency: (() => void)[] = [];
@@ -19,13 +36,20 @@ export class DemoLifecycle {
       for (const kill of this.#emergency) kill();
       process.exit(130);
     }
-    this.#stopRequested = true;
-    this.log(`\nStopping the demo (${signal}); press Ctrl-C again to force.`);
-    this.#resolveStop(signal);
+    this.requestStop(signal);
   };
 
   constructor(private readonly log: (line: string) => void) {
     for (const signal of SIGNALS) process.on(signal, this.#onSignal);
+    releaseEarlySignals();
+  }
+
+  /** An orderly stop for `reason` (a signal's name, or why); later requests are ignored. */
+  requestStop(reason: string): void {
+    if (this.#stopRequested) return;
+    this.#stopRequested = true;
+    this.log(`\nStopping the demo (${reason}); press Ctrl-C again to force.`);
+    this.#resolveStop(reason);
   }
 
   get stopRequested(): boolean {

@@ -10,10 +10,12 @@ import { buildApp } from '../web/app.js';
 import { parseWebConfig, type WebConfig } from '../web/config.js';
 import { DEMO_PASSWORD, demoConfig, welcomeText, withoutInMemoryAdapterWarning } from './banner.js';
 import { demoPaths, prepareDataDir } from './data-dir.js';
+import { demoEnvCommand } from './demo-env.js';
 import { loadOrCreateDemoState, saveDemoState } from './demo-state.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { DemoLifecycle } from './lifecycle.js';
 import { ensureDemoSeed } from './seed-demo.js';
+import { watchParent } from './watchdogs.js';
 
 export interface DemoIo {
   stdout: NodeJS.WritableStream;
@@ -80,6 +82,8 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
   const { state } = loadOrCreateDemoState(paths.stateFile);
 
   const lifecycle = new DemoLifecycle(say);
+  // `npm start` and `npx` run the demo under a shell that a signal to npm may end without us.
+  const stopWatching = watchParent(() => lifecycle.requestStop('the process that started it has ended'));
   try {
     say(`Starting the demo's PostgreSQL (data in ${paths.postgresDir})...`);
     const postgres = await startEmbeddedPostgres(paths.postgresDir, state.postgresPassword);
@@ -96,6 +100,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
     const idp = await withoutInMemoryAdapterWarning(() =>
       startDevIdp({
         accounts: record.accounts.map((a) => ({ ...a, password: DEMO_PASSWORD })),
+        ...(record.accounts[0] ? { hint: { email: record.accounts[0].email, password: DEMO_PASSWORD } } : {}),
         clients: [{ clientId: CLIENT_ID, clientSecret: state.clientSecret, redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/`] }],
       }),
     );
@@ -123,7 +128,8 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
 
     const account = record.accounts[0];
     if (!account) throw new ExporterError('INPUT_ERROR', `the demo seed in ${paths.stateFile} has no accounts; delete ${paths.root} to start afresh`);
-    io.stdout.write(welcomeText({ url: publicUrl, account, seed: record, dataDir: paths.root }));
+    const database = { port: postgres.port, database: record.database };
+    io.stdout.write(welcomeText({ url: publicUrl, account, seed: record, dataDir: paths.root, database, envCommand: demoEnvCommand(env) }));
     await lifecycle.stopSignal;
   } catch (err) {
     // A Ctrl-C in a terminal also reaches PostgreSQL, whose going away then fails whatever step
@@ -132,6 +138,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
     await new Promise((resolve) => setTimeout(resolve, 200));
     if (!lifecycle.stopRequested) throw err;
   } finally {
+    stopWatching();
     await lifecycle.stopAll();
     if (lifecycle.stopRequested) say('Demo stopped.');
   }

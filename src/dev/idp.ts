@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import Provider, { type Account, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
+import { loginPage, sendStylesheet, STYLESHEET_PATH, type SignInHint } from './idp-login-page.js';
 
 export interface DevAccount {
   sub: string;
@@ -36,6 +37,8 @@ export interface DevIdpOptions {
   clients: DevClient[];
   /** Access token lifetime in seconds (default 3600). */
   accessTokenTtl?: number;
+  /** An account the sign-in page suggests (the demo's). */
+  hint?: SignInHint;
 }
 
 export interface DevIdp {
@@ -49,20 +52,6 @@ export interface DevIdp {
 
 /** The resource indicator our access tokens are minted for; their `aud` is rewritten like Fief's. */
 const ACCESS_TOKEN_RESOURCE = 'urn:fief:access-token';
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-function loginPage(uid: string, error?: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Fief (development)</title><link rel="icon" href="data:,"></head>
-<body><main><h1>Sign in to Fief (development stand-in)</h1>
-${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/interaction/${escapeHtml(uid)}/login">
-<p><label for="email">Email address</label> <input id="email" name="email" type="email" autocomplete="username" required autofocus></p>
-<p><label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password"></p>
-<p><button type="submit">Sign in</button></p>
-</form></main></body></html>`;
-}
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   let body = '';
@@ -190,6 +179,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       void userinfo(req, res);
       return;
     }
+    if (req.url === STYLESHEET_PATH) return sendStylesheet(res);
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url ?? '');
     if (!match) {
       void oidc(req, res);
@@ -198,13 +188,13 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     void (async () => {
       const details = await provider.interactionDetails(req, res);
       if (req.method === 'GET') {
-        send(res, 200, loginPage(details.uid));
+        send(res, 200, loginPage(details.uid, { hint: options.hint }));
         return;
       }
       const form = await readForm(req);
       const account = byEmail.get((form.get('email') ?? '').trim().toLowerCase());
       if (!account || !passwordMatches(account, form.get('password') ?? '')) {
-        send(res, 200, loginPage(details.uid, 'Wrong email address or password.'));
+        send(res, 200, loginPage(details.uid, { error: 'Wrong email address or password.', hint: options.hint }));
         return;
       }
       await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });

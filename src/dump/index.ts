@@ -14,7 +14,8 @@ import { ExporterError } from '../errors.js';
 import { locateWorkspace } from '../legacy/locate.js';
 import { getWorkspace, type WorkspaceRecord } from '../legacy/workspaces.js';
 import { VERSION } from '../version.js';
-import { dumpFileName } from './filename.js';
+import { importRecipe } from '../import-recipe.js';
+import { dumpFileName, dumpFileNameUtf8 } from './filename.js';
 import { HOLD_BUDGET_BYTES } from './held-tables.js';
 import { DEAD_SECRET_TABLES } from '../legacy/fief-schema.js';
 import { preflightWarnings } from '../legacy/upgrade-checks.js';
@@ -156,7 +157,7 @@ async function startDump(
     `Target schema: ${opts.targetSchema ?? 'public'}; keys: ${opts.keepKey ? 'the instance key, kept' : 'a fresh key for this export'}`,
     ...(pruned.size > 0 ? [`Rows left out (they die with the old SECRET): ${[...pruned].join(', ')}`] : []),
     ...warnings.map((w) => `WARNING: ${w}`),
-    `Import: psql -X -v ON_ERROR_STOP=1 -d <empty database> -f <this file>, or fief-exporter import <this file>`,
+    `Import, in this file's folder: ${importRecipe(dumpFileNameUtf8(workspace.name)).join('; ')} (or fief-exporter import)`,
     `Then set ENCRYPTION_KEY to the value on line 1 and start Fief >= 0.28 on that database.`,
   ];
   const summary: DumpSummary = { tables: [], rows: 0, bytes: 0 };

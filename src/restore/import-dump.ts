@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { ExporterError, isExporterError } from '../errors.js';
 import { clientTarget, withClient, type ClientConfig } from '../db/connection.js';
 import { openInput } from './input.js';
+import type { ImportJob, ImportPhase } from './phase.js';
 import { importError, noticeText } from './messages.js';
 import { Replay } from './replay.js';
 import { ScriptReader } from './script-reader.js';
@@ -44,14 +45,18 @@ export interface ImportOptions {
 }
 
 export interface ImportProgress {
+  /** What the import is doing; `step` counts the statements of that phase so far (indexes built, ...). */
+  phase: ImportPhase;
+  step: number;
+  /** The tables loading now, each with its rows so far (a parallel import has several). */
+  jobs: ImportJob[];
   bytesRead: number;
   totalBytes: number | null;
   /** The table whose COPY data is streaming, or null between COPY blocks. */
   table: string | null;
+  /** Rows loaded so far, all tables. */
   rows: number;
   seconds: number;
-  /** A parallel load: what each job session is doing (null: idle). */
-  jobs?: { job: number; task: string | null }[];
 }
 
 export interface ImportSummary {
@@ -94,12 +99,21 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
         options.onNotice?.(`removed the staging schema ${name}, left behind by an import that was interrupted`);
       }
       let last = 0;
+      let shown = '';
       const report = (table: string | null, rows: number, force = false): void => {
         const now = performance.now();
-        if (!options.onProgress || (!force && now - last < PROGRESS_EVERY_MS)) return;
+        // A parallel load reports what each of its job sessions does; the replay its phase.
+        const r = parallel ? null : (replay as Replay | null);
+        const phase: ImportPhase = parallel ? 'loading' : (r?.phase ?? 'schema');
+        const step = r?.step ?? 0;
+        const jobs: ImportJob[] = parallel ? parallel.jobActivity().flatMap((j) => (j.task === null ? [] : [{ table: `[${j.job}] ${j.task}` }])) : (r?.jobs ?? []);
+        // A new phase or step shows at once: an index build may hold the line for minutes.
+        const changed = `${phase} ${step}` !== shown;
+        if (!options.onProgress || (!force && !changed && now - last < PROGRESS_EVERY_MS)) return;
         last = now;
+        shown = `${phase} ${step}`;
         const bytesRead = input.bytesRead() ?? reader?.bytesRead ?? 0;
-        options.onProgress({ bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000, jobs: parallel?.jobActivity() });
+        options.onProgress({ phase, step, jobs, bytesRead, totalBytes: input.totalBytes, table, rows, seconds: (now - started) / 1000 });
       };
       try {
         await input.run(async (source) => {
@@ -118,6 +132,7 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
           replay = new Replay(server, reader, { singleTransaction: single, clean: options.clean ?? false, onActivity: report });
           await replay.run();
         }, () => (parallel ? parallel.flushed() : server.flushed()));
+        if (!parallel) (replay as Replay | null)?.enter('committing');
         await (replay as Replay | ParallelLoad | null)?.commit();
       } catch (err) {
         await server.rollback();

@@ -1,25 +1,33 @@
 /**
- * The one-line progress display of `fief-exporter import` (stderr, TTY only): bytes read of
- * the total, the table being loaded and the loading rate. Pure formatting, so it is testable.
+ * The progress display of `fief-exporter import` (stderr, TTY only): the bar and bytes read of
+ * the total, what the import is doing (phase), rows loaded and, only while rows move, the rate.
+ * A parallel import's jobs get one line each under it. Pure formatting, so it is testable.
  */
+import { countOf, formatBytes, formatBytesOf } from '../format.js';
 import type { ImportProgress } from './import-dump.js';
+import { phaseLabel } from './phase.js';
 
-const BAR = 20;
+const BAR = 12;
 
-/** One line of at most `width` characters; the bar is dropped first when space is short. */
+/** The overall line, at most `width` characters; the bar is dropped first when space is short. */
 export function formatProgress(p: ImportProgress, rowsPerSecond: number, width = 80): string {
-  const size = p.totalBytes && p.totalBytes > 0 ? `${mb(p.bytesRead)}/${mb(p.totalBytes)} MB` : `${mb(p.bytesRead)} MB`;
-  const rest = [size, p.table ?? '(SQL)', `${formatCount(p.rows)} rows`];
-  if (rowsPerSecond > 0) rest.push(`${formatCount(Math.round(rowsPerSecond))} rows/s`);
-  // A parallel load: what each job session does, after the overall facts (cut first when narrow).
-  const busy = (p.jobs ?? []).filter((j) => j.task !== null).map((j) => `[${j.job}] ${j.task ?? ''}`);
-  if (busy.length > 0) rest.push(busy.join(', '));
-  const text = rest.join('  ');
-  if (!p.totalBytes || p.totalBytes <= 0) return text.slice(0, width);
-  const ratio = Math.min(1, p.bytesRead / p.totalBytes);
+  const known = p.totalBytes !== null && p.totalBytes > 0;
+  const facts = [known ? formatBytesOf(p.bytesRead, p.totalBytes ?? 0) : formatBytes(p.bytesRead), phaseLabel(p.phase, p.step, p.jobs)];
+  if (p.rows > 0 || p.phase === 'loading') facts.push(countOf(p.rows, 'row'));
+  if (p.phase === 'loading' && rowsPerSecond > 0) facts.push(`${countOf(Math.round(rowsPerSecond), 'row')}/s`);
+  const text = facts.join('  ');
+  if (!known) return text.slice(0, width);
+  const ratio = Math.min(1, p.bytesRead / (p.totalBytes ?? 1));
   const filled = Math.round(ratio * BAR);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  `;
   return (bar.length + text.length <= width ? bar + text : text).slice(0, width);
+}
+
+/** The overall line, then one line per table when several load at once. */
+export function formatProgressLines(p: ImportProgress, rowsPerSecond: number, width = 80): string[] {
+  const lines = [formatProgress(p, rowsPerSecond, width)];
+  if (p.jobs.length > 1) for (const job of p.jobs) lines.push(`  ${job.table}${job.rows === undefined ? '' : `  ${countOf(job.rows, 'row')}`}`.slice(0, width));
+  return lines;
 }
 
 /** Rows per second over the last half second or more, smoothed so the display does not jitter. */
@@ -38,15 +46,4 @@ export class RateMeter {
     }
     return this.rate;
   }
-}
-
-function mb(bytes: number): string {
-  return (bytes / 1e6).toFixed(0);
-}
-
-/** 1234567 → "1,234,567" (no toLocaleString: loading ICU costs the CLI ~30 ms of start-up). */
-export function formatCount(n: number): string {
-  const [int = '', frac] = String(n).split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+$)/g, ',');
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
 }

@@ -21,16 +21,16 @@ import type { ServerSession } from './server-session.js';
 import { copyTarget, insertTarget, statementKind, type StatementKind } from './statement-kind.js';
 import { copyError, decode, statementError, type Statement } from './replay-errors.js';
 import { StatementBatch } from './statement-batch.js';
+import { statementPhase, type ImportJob, type ImportPhase } from './phase.js';
 import { StatementPolicy } from './statement-policy.js';
 import { prepareTarget, targetSchema } from './target.js';
 
 export interface ReplayOptions {
   singleTransaction: boolean;
   clean: boolean;
-  /** Called as work proceeds: the current table (during COPY) and rows loaded so far. */
+  /** Called as work proceeds: the current table (during COPY) and rows loaded so far; `phase` and `jobs` say more. */
   onActivity?: (table: string | null, rows: number) => void;
 }
-
 
 export class Replay {
   readonly format = new DumpFormat();
@@ -43,6 +43,10 @@ export class Replay {
   dropped: string[] = [];
   /** Something durable may have been committed (only possible with --no-single-transaction). */
   committed = false;
+  /** What the replay is doing (for progress); `step` counts the statements of the phase so far. */
+  phase: ImportPhase = 'schema';
+  step = 0;
+  private loading: string | null = null;
   private targetReady = false;
   private readonly batch: StatementBatch;
 
@@ -122,7 +126,7 @@ export class Replay {
     const single = this.opts.singleTransaction;
     if (kind === 'begin' && single) return; // we already hold the transaction
     if (kind === 'commit') {
-      if (this.format.ours) this.format.verify(ev.line);
+      if (this.format.ours) this.verify(ev.line);
       this.policy.committed(ev.line);
       if (single) return; // the real COMMIT comes after the last line
     }
@@ -134,6 +138,7 @@ export class Replay {
     }
     if (kind === 'copy-out') throw new ExporterError('IMPORT_FAILED', `line ${ev.line}: COPY ... TO STDOUT has no place in an import`);
     if (kind === 'other' || kind === 'copy-in') await this.ensureTarget();
+    if (kind === 'other') this.enter(statementPhase(ev.parts[0]?.words ?? [], text));
     if (kind === 'copy-in') await this.copy(ev, text);
     else {
       try {
@@ -152,7 +157,8 @@ export class Replay {
     const kind = this.format.checksum;
     const hasher = kind ? new CopyHasher(kind.create()) : null;
     const activity = this.opts.onActivity;
-    this.opts.onActivity?.(target?.written ?? table, this.rows);
+    this.loading = table;
+    this.enter('loading');
     const data = this.reader.copyData((slice) => {
       hasher?.update(slice);
       activity?.(target?.written ?? table, this.rows + this.reader.copyLines);
@@ -166,7 +172,27 @@ export class Replay {
     this.loaded.add(table);
     this.copyRows += rows;
     this.format.loadedBlock({ table, rows, checksum: hasher ? hasher.digest() : null, line: ev.line });
+    this.loading = null;
     activity?.(null, this.rows);
+  }
+
+  /** The tables loading now, with their rows so far (one at most: statements run in order). */
+  get jobs(): ImportJob[] {
+    return this.loading === null ? [] : [{ table: this.loading, rows: this.reader.copyLines }];
+  }
+
+  /** Moves to `phase` (null: stays), counting its statements, and says so at once. */
+  enter(phase: ImportPhase | null): void {
+    if (phase === null) return;
+    if (phase !== this.phase) this.step = 0;
+    if (phase !== 'loading') this.step++;
+    this.phase = phase;
+    this.opts.onActivity?.(this.loading, this.rows);
+  }
+
+  private verify(line: number): void {
+    this.enter('verifying');
+    this.format.verify(line);
   }
 
   /** After each statement: what psql would notice, and what would break our guarantees. */
@@ -203,7 +229,7 @@ export class Replay {
     if (this.statements === 0) {
       throw new ExporterError('IMPORT_PARSE_ERROR', this.reader.bytesRead === 0 ? 'the input is empty' : 'the input holds no SQL statements');
     }
-    if (this.format.ours) this.format.verify(this.reader.line);
+    if (this.format.ours) this.verify(this.reader.line);
     this.policy.finish(this.reader.line);
     await this.ensureTarget();
     if (!this.opts.singleTransaction && this.server.txStatus !== 'idle') {

@@ -10,6 +10,7 @@ import type { DestinationStream } from 'pino';
 import type { WebConfig } from './config.js';
 import { loggerOptions } from './logger.js';
 import { fastifyTrustProxy, useFlyClientIp } from './trust-proxy.js';
+import { newRequestId } from './request-id.js';
 import errorsPlugin from './plugins/errors.js';
 import securityPlugin from './plugins/security.js';
 import sessionPlugin from './plugins/session.js';
@@ -57,6 +58,7 @@ export async function buildApp(config: WebConfig, deps: AppDeps = {}): Promise<F
   const app = Fastify({
     logger: { ...loggerOptions(config), ...(deps.logStream ? { stream: deps.logStream } : {}) },
     trustProxy: fastifyTrustProxy(config.trustProxy),
+    genReqId: newRequestId,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
     // close() ends every socket, downloads included: `serve` first drains running exports for a

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { createDatabase, query } from '../helpers/db.js';
 import { freePort } from '../helpers/pg-server.js';
-import { cleanEnv, processesMentioning, run, spawnCaptured, stop, waitForOutput, waitForStatus, type Spawned } from './helpers/processes.js';
+import { buildOnce } from './helpers/build.js';
+import { cleanEnv, processesMentioning, spawnCaptured, stop, waitForOutput, waitForStatus, type Spawned } from './helpers/processes.js';
 
 const MAIN = join(packageRoot, 'dist/src/cli/main.js');
 const READY_LINE = 'Press Ctrl-C to stop.';
@@ -42,10 +43,8 @@ async function cleanUp(demo: Spawned | undefined, dataDir: string): Promise<void
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-beforeAll(() => {
-  // The test runs what `npm start` runs: the build. Make sure it is the current one.
-  run('npm', ['run', 'build', '--silent'], { cwd: packageRoot });
-}, 180_000);
+// The test runs what `npm start` runs: the build. Make sure it is the current one.
+beforeAll(buildOnce, 180_000);
 
 describe('the demo, end to end in a browser', () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'fief-exporter-demo-')), 'data');
@@ -69,7 +68,7 @@ describe('the demo, end to end in a browser', () => {
     expect(password).toBeDefined();
     expect(url).toBe(`http://localhost:${port}`);
     expect(email).toBeDefined();
-    const printedFile = /psql -X -v ON_ERROR_STOP=1 -d \S+ -f ~\/Downloads\/(.+\.sql'?)$/m.exec(console)?.[1]?.replace(/^'(.*)'$/, '$1');
+    const printedFile = /psql -X -v ON_ERROR_STOP=1 -d \S+ -f '(.+\.sql)'$/m.exec(console)?.[1];
     expect(printedFile).toBeDefined();
     expect(console).toMatch(/fief-exporter import /);
     // The demo's keys are kept for the next start, readable by nobody else.
@@ -85,6 +84,11 @@ describe('the demo, end to end in a browser', () => {
     expect(await page.title()).toMatch(/demo/i);
 
     await page.getByRole('link', { name: 'Sign in with Fief' }).click();
+    // The stand-in's page looks like the exporter (its stylesheet) and names the demo account.
+    await expect.poll(() => page.getByRole('note').filter({ hasText: 'Demo account' }).innerText()).toContain(email!);
+    expect(await page.getByRole('note').filter({ hasText: 'Demo account' }).innerText()).toContain(password!);
+    const buttonColour: unknown = await page.evaluate('getComputedStyle(document.querySelector("button[type=submit]")).backgroundColor');
+    expect(buttonColour).toBe('rgb(67, 56, 202)'); // --accent in public/style.css
     await page.getByLabel('Email address').fill(email!);
     // The stand-in checks the printed password: a wrong one is refused.
     await page.getByLabel('Password').fill('not-the-password');

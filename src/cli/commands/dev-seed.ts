@@ -8,6 +8,7 @@ import { describeTarget, parseDatabaseUrl } from '../../db/connection.js';
 import { ensureDatabase } from '../../dev/seed/database.js';
 import { seedLegacyInstance, type WorkspaceSpec } from '../../dev/seed/index.js';
 import { print, printErr, safe } from '../io.js';
+import { countOf } from '../../format.js';
 import { parsePositiveInt, requireOption } from '../options.js';
 
 interface DevSeedFlags {
@@ -49,7 +50,7 @@ export async function devSeedCommand(flags: DevSeedFlags): Promise<void> {
   const out: string[] = [];
   if (generated) out.push(`ENCRYPTION_KEY=${key}`, '');
   out.push('Workspaces (data in schema "<id>" of this database):');
-  for (const w of instance.workspaces) out.push(safe`  ${w.id}  ${w.name}  ${w.variant}  ${w.rowCounts.fief_users ?? 0} users`);
+  for (const w of instance.workspaces) out.push(safe`  ${w.id}  ${w.name}  ${w.variant}  ${countOf(w.rowCounts.fief_users ?? 0, 'user')}`);
   out.push('Accounts (workspace_users.user_id = sub):');
   for (const a of instance.accounts) {
     const member = instance.workspaces.filter((w) => w.members.includes(a.sub)).map((w) => w.name);

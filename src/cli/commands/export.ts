@@ -1,5 +1,5 @@
 /** `fief-exporter export`: one workspace to a file (or stdout), never buffered. */
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
@@ -9,9 +9,11 @@ import { isUuid } from '../../legacy/workspaces.js';
 import { openAllForCli, type OpenedExportFile } from '../export-all.js';
 import { exitOnInterrupt, onInterrupt } from '../interrupt.js';
 import { openOutputFile } from '../output-file.js';
-import { encryptionKeyOption, requireOption } from '../options.js';
+import { encryptionKeyOption, requireOptions } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { io, printErr, safe } from '../io.js';
+import { io, printErr, safe, untrusted } from '../io.js';
+import { countOf } from '../../format.js';
+import { importRecipe } from '../../import-recipe.js';
 
 interface ExportFlags {
   databaseUrl?: string;
@@ -31,9 +33,11 @@ interface ExportFlags {
 }
 
 export async function exportCommand(flags: ExportFlags): Promise<void> {
-  const mainDatabase = parseDatabaseUrl(requireOption(flags.databaseUrl, '--database-url', 'DATABASE_URL'));
+  // Every missing option at once; the key may come from --encryption-key-file instead.
+  const keyFromFlagOrEnv = flags.encryptionKeyFile === undefined ? [{ value: flags.encryptionKey, flag: '--encryption-key', env: 'ENCRYPTION_KEY' }] : [];
+  const [databaseUrl] = requireOptions([{ value: flags.databaseUrl, flag: '--database-url', env: 'DATABASE_URL' }, ...keyFromFlagOrEnv], selectionProblems(flags));
+  const mainDatabase = parseDatabaseUrl(databaseUrl);
   const encryptionKey = encryptionKeyOption(flags, true) ?? '';
-  checkSelection(flags);
   if (flags.targetSchema !== undefined && flags.targetSchema.trim() === '') throw new UsageError('--target-schema must not be empty');
   const started = Date.now();
   const progress = progressReporter(io.stderr);
@@ -72,6 +76,7 @@ export async function exportCommand(flags: ExportFlags): Promise<void> {
     progress.done();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     printErr(`${summary.what} in ${seconds} s` + (toStdout ? '.\n' : safe` to ${path}.\n` + `${summary.keyNote}\n`));
+    if (!toStdout && !flags.all) printErr(importHint(path));
   } catch (err) {
     progress.done();
     dump.stream.destroy();
@@ -84,6 +89,24 @@ export async function exportCommand(flags: ExportFlags): Promise<void> {
     );
   } finally {
     interrupt.dispose();
+  }
+}
+
+/** The recipe for the file just written, named as from the current directory when it is below it. */
+function importHint(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  const name = fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
+  return `Import it into a new, empty database:\n${importRecipe(name).map((line) => `  ${untrusted(line)}\n`).join('')}`;
+}
+
+/** A mistake in choosing what to export, reported together with any missing option. */
+function selectionProblems(flags: ExportFlags): string[] {
+  try {
+    checkSelection(flags);
+    return [];
+  } catch (err) {
+    if (err instanceof UsageError) return [err.message];
+    throw err;
   }
 }
 
@@ -102,7 +125,7 @@ function checkSelection(flags: ExportFlags): void {
 async function openOne(options: ExportOptions): Promise<OpenedExportFile> {
   const dump = await openWorkspaceDump(options);
   const summary = dump.result.then((s) => ({
-    what: safe`Exported workspace "${dump.workspace.name}" (${s.tables.length} tables, ${s.rows} rows)`,
+    what: safe`Exported workspace "${dump.workspace.name}" (${countOf(s.tables.length, 'table')}, ${countOf(s.rows, 'row')})`,
     keyNote: 'Its ENCRYPTION_KEY is on line 1 of the file.',
   }));
   summary.catch(() => undefined);

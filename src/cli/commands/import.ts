@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import { parseDatabaseUrl, type ClientConfig } from '../../db/connection.js';
 import { UsageError } from '../../errors.js';
 import { onInterrupt } from '../interrupt.js';
-import type { ImportProgress, ImportSummary } from '../../restore/index.js';
-import { formatCount, formatProgress, RateMeter } from '../../restore/progress.js';
+import type { ImportSummary } from '../../restore/index.js';
+import { countOf } from '../../format.js';
+import { ProgressView } from '../progress-view.js';
 import { io, print, printErr, untrusted } from '../io.js';
 import { parseSize } from '../options.js';
 
@@ -44,7 +45,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   const database = opts.databaseUrl !== undefined ? databaseConfig(opts.databaseUrl) : undefined;
   const maxStatementSize = opts.maxStatementSize === undefined ? undefined : parseSize(opts.maxStatementSize, '--max-statement-size');
   const tty = io.stderr as NodeJS.WriteStream;
-  const bar = tty.isTTY ? new ProgressLine(tty) : null;
+  const bar = tty.isTTY ? new ProgressView(tty) : null;
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
@@ -98,29 +99,11 @@ function databaseConfig(url: string): ClientConfig {
   }
 }
 
-class ProgressLine {
-  private readonly rate = new RateMeter();
-  private shown = false;
-
-  constructor(private readonly out: NodeJS.WriteStream) {}
-
-  show(p: ImportProgress): void {
-    const width = this.out.columns > 10 ? this.out.columns - 1 : 79;
-    this.out.write(`\r${untrusted(formatProgress(p, this.rate.update(p.rows, p.seconds), width)).padEnd(width)}`);
-    this.shown = true;
-  }
-
-  clear(): void {
-    if (this.shown) this.out.write('\r\x1b[2K');
-    this.shown = false;
-  }
-}
-
 function summaryText(s: ImportSummary): string {
   const lines = [
-    `Imported ${formatCount(s.tables)} tables, ${formatCount(s.rows)} rows (${formatCount(s.statements)} statements) into ${s.target} in ${s.seconds.toFixed(1)} s.`,
+    `Imported ${countOf(s.tables, 'table')}, ${countOf(s.rows, 'row')} (${countOf(s.statements, 'statement')}) into ${s.target} in ${s.seconds.toFixed(1)} s.`,
   ];
-  if (s.dropped.length > 0) lines.push(`--clean dropped ${s.dropped.length} existing object(s) first.`);
+  if (s.dropped.length > 0) lines.push(`--clean dropped ${countOf(s.dropped.length, 'existing object')} first.`);
   if (s.format === 'fief') {
     lines.push('Every table matched its row count and checksum from the dump before the commit.', '', 'Next steps:');
     lines.push(

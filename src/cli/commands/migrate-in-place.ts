@@ -15,9 +15,10 @@ import type { MigrationReport } from '../../selfhosted/report.js';
 import { dryRunText, oneLine, summaryText } from '../../selfhosted/report-text.js';
 import { migrateSqlite } from '../../selfhosted/sqlite.js';
 import { print, printErr, safe } from '../io.js';
+import { requireOptions } from '../options.js';
 
 interface MigrateFlags {
-  workspace: string;
+  workspace?: string;
   databaseUrl?: string;
   mysqlUrl?: string;
   sqliteDir?: string;
@@ -28,10 +29,11 @@ interface MigrateFlags {
 
 function run(flags: MigrateFlags): Promise<MigrationReport> {
   const given = [flags.databaseUrl, flags.mysqlUrl, flags.sqliteDir].filter((v) => v !== undefined);
-  if (given.length !== 1) throw new UsageError('give exactly one of --database-url (PostgreSQL), --mysql-url (MySQL/MariaDB) or --sqlite-dir (SQLite)');
-  if (!isUuid(flags.workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
+  const oneTarget = given.length === 1 ? [] : ['give exactly one of --database-url (PostgreSQL), --mysql-url (MySQL/MariaDB) or --sqlite-dir (SQLite)'];
+  const [workspace] = requireOptions([{ value: flags.workspace, flag: '--workspace' }], oneTarget);
+  if (!isUuid(workspace)) throw new UsageError(`--workspace must be a workspace id (a UUID), got ${JSON.stringify(flags.workspace)}`);
   if (flags.mainFile !== undefined && flags.sqliteDir === undefined) throw new UsageError('--main-file only applies with --sqlite-dir');
-  const common = { workspaceId: flags.workspace, dryRun: flags.dryRun ?? false };
+  const common = { workspaceId: workspace, dryRun: flags.dryRun ?? false };
   if (flags.databaseUrl !== undefined) {
     return migratePostgres({ ...common, mainDatabase: parseDatabaseUrl(flags.databaseUrl), strict: flags.strict ?? false });
   }
@@ -52,7 +54,7 @@ export function register(program: Command): void {
   program
     .command('migrate-in-place')
     .description('Self-hosted: move one workspace into the main database in place, so Fief ≥ 0.28 can start on it')
-    .requiredOption('--workspace <id>', 'workspace id')
+    .option('--workspace <id>', 'workspace id (required)')
     .option('--database-url <url>', 'PostgreSQL: the legacy main database (the workspace is its schema "<id>")')
     .option('--mysql-url <url>', 'MySQL/MariaDB: mysql://user:password@host:port/maindb (password also from MYSQL_PWD)')
     .option('--sqlite-dir <dir>', "SQLite: Fief's DATABASE_LOCATION, holding the main file and the <id> file")

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Fernet } from '../../crypto/fernet.js';
 import { parseDatabaseUrl, withClient } from '../../db/connection.js';
 import { listWorkspaces, type WorkspaceRecord } from '../../legacy/workspaces.js';
+import { formatCount } from '../../format.js';
 import { print, terminalJson, untrusted } from '../io.js';
 import { encryptionKeyOption, requireOption } from '../options.js';
 
@@ -33,7 +34,7 @@ export async function workspacesCommand(flags: WorkspacesFlags): Promise<void> {
     print(flags.user ? `No workspace has ${untrusted(flags.user)} as a member.\n` : 'No workspaces.\n');
     return;
   }
-  const rows = workspaces.map((w) => [w.id, w.name, w.domain, String(w.usersCount), location(w)].map(untrusted));
+  const rows = workspaces.map((w) => [w.id, w.name, w.domain, formatCount(w.usersCount), location(w)].map(untrusted));
   const head = ['ID', 'NAME', 'DOMAIN', 'USERS', 'DATA'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n';

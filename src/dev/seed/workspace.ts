@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { quoteIdent, withTransaction } from '../../db/connection.js';
+import { countOf } from '../../format.js';
 import { copyRows } from './copy.js';
 import { renderDdl } from './schema-model.js';
 import { workspaceSchema, type WorkspaceVariant } from './workspace-schema.js';
@@ -46,9 +47,9 @@ export async function buildWorkspaceSchema(
       rowCounts[table.name] = rows;
       total += rows;
       // Only the big tables are worth a line of their own.
-      if (rows >= 10_000) onProgress?.(`  ${table.name}: ${rows} rows in ${seconds(t0)} s`);
+      if (rows >= 10_000) onProgress?.(`  ${table.name}: ${countOf(rows, 'row')} in ${seconds(t0)} s`);
     }
-    onProgress?.(`  ${total} rows in ${def.tables.length} tables in ${seconds(started)} s; adding keys, indexes and foreign keys`);
+    onProgress?.(`  ${countOf(total, 'row')} in ${countOf(def.tables.length, 'table')} in ${seconds(started)} s; adding keys, indexes and foreign keys`);
     for (const statement of ddl.constraints) await client.query(statement);
   });
   return rowCounts;

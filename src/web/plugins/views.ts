@@ -5,6 +5,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { Eta } from 'eta';
+import { dumpFileNameUtf8 } from '../../dump/filename.js';
+import { importRecipe, shellQuote } from '../../import-recipe.js';
 import { viewsDir } from '../../paths.js';
 import type { PageData } from '../types.js';
 
@@ -17,6 +19,10 @@ function viewsPlugin(app: FastifyInstance, _options: unknown, done: (err?: Error
       signedInAs: session?.email || session?.sub || null,
       csrf: session?.csrf ?? null,
       demo: app.config.demo === true,
+      // The one import recipe (src/import-recipe.ts) for the file a workspace downloads as.
+      importRecipe,
+      shellQuote,
+      dumpFileName: dumpFileNameUtf8,
     });
     return this.type('text/html; charset=utf-8').send(html);
   });
