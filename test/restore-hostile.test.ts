@@ -22,8 +22,11 @@ type Case = [name: string, script: string, line: number, pattern: RegExp];
 const T = 'CREATE TABLE t (a text);\n';
 const COPY_REFUSED = /COPY other than FROM STDIN/;
 const ours = fiefDump();
-const inOurs = (stmt: string): string => ours.replace('ALTER TABLE ONLY public.fief_users', `${stmt}\nALTER TABLE ONLY public.fief_users`);
-const oursLine = ours.slice(0, ours.indexOf('ALTER TABLE ONLY public.fief_users')).split('\n').length;
+// Injected right before the first key of fief_users, as the engine writes it.
+const ANCHOR = 'ALTER TABLE ONLY "public"."fief_users"';
+if (!ours.includes(ANCHOR)) throw new Error(`the hand-made dump no longer holds ${ANCHOR}`);
+const inOurs = (stmt: string): string => ours.replace(ANCHOR, `${stmt}\n${ANCHOR}`);
+const oursLine = ours.slice(0, ours.indexOf(ANCHOR)).split('\n').length;
 
 const CASES: Case[] = [
   ['COPY FROM PROGRAM', `${T}COPY t FROM PROGRAM 'id > @F';\n`, 2, COPY_REFUSED],

@@ -33,7 +33,9 @@ export async function runCli(argv: string[], stderr: NodeJS.WritableStream = pro
       return err.exitCode === 0 ? 0 : 2;
     }
     if (isExporterError(err)) {
-      printErr(`fief-exporter: ${untrusted(err.message)}\n`);
+      // A configuration error lists its problems one a line: keep those line breaks, escape the rest.
+      const text = err.code === 'CONFIG_INVALID' ? err.message.split('\n').map(untrusted).join('\n') : untrusted(err.message);
+      printErr(`fief-exporter: ${text}\n`);
       // A malformed URL is a mistake in how the command was called, in every command.
       return err instanceof UsageError || err.code === 'INVALID_DATABASE_URL' ? 2 : 1;
     }
