@@ -88,13 +88,21 @@ describe('dev seed', () => {
   });
 
   it.each([
-    ['a malformed URL', ['--database-url', 'not a url']],
-    ['a non-postgres URL', ['--database-url', 'mysql://root@localhost/fief']],
     ['an unreachable server', ['--database-url', 'postgres://postgres@127.0.0.1:1/nowhere']],
     ['an invalid master key', ['--database-url', 'postgres://postgres@127.0.0.1:1/nowhere', '--encryption-key', 'not-a-key']],
   ])('exits 1 with one sentence on %s', async (_label, args) => {
     const r = await run(args);
     expect(r.code).toBe(1);
+    expectOneSentence(r.stderr);
+    expect(r.stdout).toBe('');
+  });
+
+  it.each([
+    ['a malformed URL', ['--database-url', 'not a url']],
+    ['a non-postgres URL', ['--database-url', 'mysql://root@localhost/fief']],
+  ])('exits 2 (a usage mistake, as in every command) with one sentence on %s', async (_label, args) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
     expectOneSentence(r.stderr);
     expect(r.stdout).toBe('');
   });

@@ -103,7 +103,7 @@ describe('a failed parallel load leaves the target as it was', () => {
 
   it('Ctrl-C (SIGINT) during the load', async () => {
     const run = await signalledMidCopy('big-interrupted.sql', 'SIGINT');
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/interrupted \(SIGINT\).*the target database is unchanged/);
     expect(await stagingSchemas()).toEqual([]);
     expect(await captureDbState(db.url)).toEqual(before);

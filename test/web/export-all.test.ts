@@ -20,7 +20,7 @@ const dir = tempDir('fe-web-all-');
 
 beforeAll(async () => {
   fixture = await seedWebFixture({ largeUsers: 3000 });
-  stack = await startStack({ accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey });
+  stack = await startStack({ accounts: fixture.accounts, databaseUrl: fixture.databaseUrl, encryptionKey: fixture.encryptionKey, env: { API_CLIENT_IDS: SCRIPT_CLIENT.clientId } });
   anne = await signedInBrowser(stack.appUrl, fixture.accounts[0]!.email);
   carol = await signedInBrowser(stack.appUrl, fixture.accounts[2]!.email);
 }, 120_000);
