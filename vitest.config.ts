@@ -21,6 +21,7 @@ const UNIT = [
   'test/deploy/demo-units.test.ts',
   'test/deploy/fly-toml.test.ts',
   'test/web/config.test.ts',
+  'test/web/problem-format.test.ts',
   'test/web/units.test.ts',
 ];
 

@@ -3,9 +3,11 @@
  * Rate-limited per client address: these are the routes that cost an IdP round trip.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireCsrf } from '../src/web/guards.js';
 import { HttpProblem } from '../src/web/http-problem.js';
 import { SignInError } from '../src/web/services/sign-in.js';
+import { SignInCallbackQuery } from '../src/web/schemas.js';
 
 function signInUnavailable(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return reply
@@ -15,7 +17,8 @@ function signInUnavailable(request: FastifyRequest, reply: FastifyReply): Fastif
     .page('signin-unavailable', { title: 'Sign-in unavailable', issuer: new URL(request.server.signIn.issuer).host });
 }
 
-export default function authRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+export default function authRoutes(instance: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const rateLimit = { max: app.config.authRateLimitPerMinute, timeWindow: 60_000 };
 
   app.get('/auth/login', { config: { rateLimit } }, async (request, reply) => {
@@ -24,7 +27,7 @@ export default function authRoutes(app: FastifyInstance, _options: unknown, done
     return reply.header('cache-control', 'no-store').redirect(url, 302);
   });
 
-  app.get<{ Querystring: { error?: string } }>('/auth/callback', { config: { rateLimit } }, async (request, reply) => {
+  app.get('/auth/callback', { config: { rateLimit }, schema: { querystring: SignInCallbackQuery } }, async (request, reply) => {
     if (typeof request.query.error === 'string') {
       throw new HttpProblem(400, 'Sign-in was not completed', 'Fief did not sign you in. You can try again from the home page.');
     }

@@ -4,24 +4,21 @@
  * workspaces (one zip) when there are several.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireCsrf, requireSession } from '../src/web/guards.js';
+import { ExportForm, WorkspaceIdParams } from '../src/web/schemas.js';
 
-export const workspaceIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
-
-export default function workspaceRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+export default function workspaceRoutes(instance: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/workspaces', { onRequest: requireSession }, async (request, reply) => {
     const session = request.session!;
     const workspaces = await app.workspaces.listForMember(session.sub);
     return reply.header('cache-control', 'no-store').page('workspaces', { title: 'Your workspaces', workspaces });
   });
 
-  app.post<{ Params: { id: string }; Body: { gzip?: string } }>(
+  app.post(
     '/workspaces/:id/export',
-    { onRequest: requireSession, preValidation: requireCsrf, schema: { params: workspaceIdParams } },
+    { onRequest: requireSession, preValidation: requireCsrf, schema: { params: WorkspaceIdParams, body: ExportForm } },
     async (request, reply) => {
       await app.exporter.send(request, reply, {
         sub: request.session!.sub,

@@ -11,9 +11,9 @@ import { Fernet, generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, type SeededInstance, type SeededWorkspace } from '../src/dev/seed/index.js';
 import { RunPool } from '../src/dump/index.js';
 import { snapshotSchema, tableNames } from './helpers/catalog-snapshot.js';
-import { createDatabase } from './helpers/db.js';
+import { createDatabase, withPg } from './helpers/db.js';
 import { exportToFile, keyLine, psqlFile, tempDir } from './helpers/dump.js';
-import { expectSameData as expectCopied, withPg } from './helpers/workspace-copy.js';
+import { expectSameData as expectCopied } from './helpers/workspace-copy.js';
 
 const KEY = generateKey();
 let instance: SeededInstance;

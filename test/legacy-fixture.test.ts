@@ -12,9 +12,8 @@ import { Fernet, generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance, WORKSPACE_TABLE_NAMES, type SeededWorkspace } from '../src/dev/seed/index.js';
 import { bigTemplate, BIG_TEMPLATE_BYTES, combinedHostile, hostileValues, RAW_JSON, TENANT_NAME } from '../src/dev/seed/hostile.js';
 import { rowDigests, snapshotSchema, tableNames } from './helpers/catalog-snapshot.js';
-import { createDatabase, useTestDatabase } from './helpers/db.js';
+import { createDatabase, useTestDatabase, withPg } from './helpers/db.js';
 import { useLegacyInstance } from './helpers/legacy.js';
-import { withPg } from './helpers/workspace-copy.js';
 
 const legacy = await useLegacyInstance({
   extraWorkspaces: [{ name: 'On MySQL', byod: { mysql: true } }, { name: 'Duplicates', users: 8, auditLogs: 4, duplicateOAuthAccount: true }],

@@ -5,27 +5,19 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../src/crypto/fernet.js';
-import { seedLegacyInstance, WORKSPACE_TABLE_NAMES } from '../src/dev/seed/index.js';
+import { seedLegacyInstance, WORKSPACE_TABLE_NAMES, type SeededWorkspace, type WorkspaceSpec } from '../src/dev/seed/index.js';
 import { isExporterError } from '../src/errors.js';
 import { migratePostgres } from '../src/selfhosted/postgres.js';
 import { FIEF_ENUM_TYPES } from '../src/selfhosted/pg-plan.js';
 import { rowDigests, snapshotSchema, tableNames, type SchemaSnapshot } from './helpers/catalog-snapshot.js';
-import { createDatabase } from './helpers/db.js';
+import { createDatabase, withPg as withPgOn } from './helpers/db.js';
 import { useLegacyInstance } from './helpers/legacy.js';
 import { cli, expectOneLineError } from './helpers/cli.js';
 
 const legacy = await useLegacyInstance({ users: 20, auditLogs: 40 });
 const mainDatabase = { connectionString: legacy.databaseUrl };
 
-async function withPg<T>(fn: (c: pg.Client) => Promise<T>, url = legacy.databaseUrl): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const withPg = <T>(fn: (c: pg.Client) => Promise<T>, url = legacy.databaseUrl): Promise<T> => withPgOn(url, fn);
 
 /** Every relation, type and schema by namespace: what a migration would change. */
 async function catalogState(url = legacy.databaseUrl): Promise<string[]> {
@@ -165,21 +157,23 @@ describe('migrate-in-place on PostgreSQL, unusual workspace schemas', () => {
     for (const db of dbs) await db.drop();
   });
 
-  it('refuses objects a workspace never has, and keeps a schema that is not empty after the move', async () => {
+  /** A database of its own holding a legacy instance with these two workspaces. */
+  async function twoWorkspaces(second: WorkspaceSpec = {}) {
     const db = await createDatabase('fe_selfhosted');
     dbs.push(db);
-    const seeded = await seedLegacyInstance({
-      databaseUrl: db.url,
-      encryptionKey: generateKey(),
-      workspaces: [{ users: 5, auditLogs: 5 }, { users: 5, auditLogs: 5 }],
-    });
-    const [withView, withCollation] = seeded.workspaces as [(typeof seeded.workspaces)[0], (typeof seeded.workspaces)[0]];
+    const spec = { users: 5, auditLogs: 5 };
+    const seeded = await seedLegacyInstance({ databaseUrl: db.url, encryptionKey: generateKey(), workspaces: [spec, { ...spec, ...second }] });
+    return { db, workspaces: seeded.workspaces as [SeededWorkspace, SeededWorkspace], main: { connectionString: db.url } };
+  }
+
+  it('refuses objects a workspace never has, and keeps a schema that is not empty after the move', async () => {
+    const { db, workspaces, main } = await twoWorkspaces();
+    const [withView, withCollation] = workspaces;
     await withPg(async (c) => {
       await c.query(`CREATE VIEW ${pg.escapeIdentifier(withView.id)}.active AS SELECT id FROM ${pg.escapeIdentifier(withView.id)}.fief_users`);
       // readSchemaCatalog does not look at collations: this one survives the move of the tables.
       await c.query(`CREATE COLLATION ${pg.escapeIdentifier(withCollation.id)}.keepme FROM "C"`);
     }, db.url);
-    const main = { connectionString: db.url };
 
     const before = await catalogState(db.url);
     const refused = await rejection(migratePostgres({ mainDatabase: main, workspaceId: withView.id }));
@@ -202,21 +196,14 @@ describe('migrate-in-place on PostgreSQL, unusual workspace schemas', () => {
   });
 
   it('runs two concurrent migrations into the same database one after the other: the second is refused cleanly', async () => {
-    const db = await createDatabase('fe_selfhosted');
-    dbs.push(db);
-    const seeded = await seedLegacyInstance({
-      databaseUrl: db.url,
-      encryptionKey: generateKey(),
-      workspaces: [{ users: 5, auditLogs: 5 }, { users: 5, auditLogs: 5, variant: 'v0.26-chain' }],
-    });
-    const main = { connectionString: db.url };
-    const results = await Promise.allSettled(seeded.workspaces.map((w) => migratePostgres({ mainDatabase: main, workspaceId: w.id })));
+    const { db, workspaces, main } = await twoWorkspaces({ variant: 'v0.26-chain' });
+    const results = await Promise.allSettled(workspaces.map((w) => migratePostgres({ mainDatabase: main, workspaceId: w.id })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = results.find((r) => r.status === 'rejected');
     expect(isExporterError(failed?.reason) ? failed.reason.code : failed?.reason).toBe('MIGRATE_TARGET_NOT_EMPTY');
     // The lock made it wait and then see the first one's tables (not trip over them mid-move).
     expect(String(failed?.reason)).toMatch(/schema public already holds Fief data \(table fief_alembic_version/);
-    const loser = seeded.workspaces[results.findIndex((r) => r.status === 'rejected')];
+    const loser = workspaces[results.findIndex((r) => r.status === 'rejected')];
     await withPg(async (c) => expect(await tableNames(c, loser?.id ?? '')).toHaveLength(28), db.url);
   });
 });

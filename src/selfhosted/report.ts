@@ -27,6 +27,16 @@ export interface MigrationReport {
   otherWorkspaces: string[];
 }
 
+/**
+ * The report of a move into the main database (PostgreSQL, MySQL): the workspace's schema or
+ * database is dropped exactly when nothing was left behind in it.
+ */
+export function moveReport(
+  fields: Omit<MigrationReport, 'containerDropped' | 'backupPath' | 'movedTypes'> & { movedTypes?: string[] },
+): MigrationReport {
+  return { movedTypes: [], ...fields, containerDropped: fields.leftovers.length === 0, backupPath: null };
+}
+
 /** The legacy main tables Fief ≥ 0.28 ignores; the official recipe deletes them only after checking. */
 export const LEGACY_MAIN_TABLES = ['admin_api_key', 'admin_session_tokens', 'alembic_version', 'workspace_users', 'workspaces'] as const;
 

@@ -5,11 +5,12 @@
  * since it can be large and the move does not need its content.
  */
 import { constants } from 'node:fs';
-import { access, link, lstat, open, rename, unlink } from 'node:fs/promises';
+import { access, lstat, open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ExporterError, UsageError } from '../errors.js';
 import type { MigrationReport } from './report.js';
 import { readMainFile } from './sqlite-main.js';
+import { lockMainFile, moveInPlace } from './sqlite-moves.js';
 
 export interface SqliteMigrateOptions {
   /** Fief's DATABASE_LOCATION: holds the main file and one file per workspace. */
@@ -74,31 +75,6 @@ function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/**
- * rename(2) silently replaces its target; link + unlink refuses an existing one (EEXIST) with
- * no window between the check and the move, so a backup is never overwritten.
- */
-async function moveNoClobber(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].includes(code)) throw err;
-    // A filesystem without hard links: check, then rename (a race we cannot close there).
-    if (await exists(to)) throw Object.assign(new Error(`${to} already exists`), { code: 'EEXIST' });
-    await rename(from, to);
-    return;
-  }
-  await unlink(from);
-}
-
-/** Makes the renames durable: a crash right after must not bring the old names back. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  await fh.sync().catch(() => undefined);
-  await fh.close();
-}
-
 export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<MigrationReport> {
   const id = opts.workspaceId.toLowerCase();
   const mainName = opts.mainFile ?? 'fief.db';
@@ -117,6 +93,27 @@ export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<Migrati
     throw new ExporterError('WORKSPACE_UNSUPPORTED', `${mainPath} is not an SQLite database: is --sqlite-dir Fief's DATABASE_LOCATION?`);
   }
   await refuseJournals(mainPath);
+  const dryRun = opts.dryRun ?? false;
+  // A real run holds the lock from reading the main file to its last move: two runs at once
+  // would each move a workspace in, and one could unlink the file the other just moved.
+  const unlock = dryRun ? (): Promise<void> => Promise.resolve() : await lockMainFile(mainPath);
+  try {
+    return await checkAndMove({ id, dir, mainPath, workspacePath, dryRun, now: opts.now ?? new Date() });
+  } finally {
+    await unlock();
+  }
+}
+
+interface MovePlan {
+  id: string;
+  dir: string;
+  mainPath: string;
+  workspacePath: string;
+  dryRun: boolean;
+  now: Date;
+}
+
+async function checkAndMove({ id, dir, mainPath, workspacePath, dryRun, now }: MovePlan): Promise<MigrationReport> {
   // The main file says which workspaces exist and which it hosts, and whether it was migrated already.
   const main = await readMainFile(mainPath, id);
   await regularFile(workspacePath, `${workspacePath} does not exist (Fief names a workspace's file after its id, with no extension)`);
@@ -124,7 +121,7 @@ export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<Migrati
     throw new ExporterError('WORKSPACE_UNSUPPORTED', `${workspacePath} is not an SQLite database (its header is not "SQLite format 3")`);
   }
   await refuseJournals(workspacePath);
-  const backupPath = `${mainPath}.bak-${stamp(opts.now ?? new Date())}`;
+  const backupPath = `${mainPath}.bak-${stamp(now)}`;
   if (await exists(backupPath)) throw new ExporterError('MIGRATE_FAILED', `the backup ${backupPath} already exists; nothing was moved`);
 
   const statements = [
@@ -134,27 +131,7 @@ export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<Migrati
     `mv -n -- ${shellQuote(mainPath)} ${shellQuote(backupPath)}`,
     `mv -n -- ${shellQuote(workspacePath)} ${shellQuote(mainPath)}`,
   ];
-  const dryRun = opts.dryRun ?? false;
-  if (!dryRun) {
-    try {
-      await moveNoClobber(mainPath, backupPath);
-    } catch (err) {
-      throw new ExporterError('MIGRATE_FAILED', `cannot move ${mainPath} to ${backupPath} (${(err as Error).message}); nothing was moved`, { cause: err });
-    }
-    try {
-      await moveNoClobber(workspacePath, mainPath);
-    } catch (err) {
-      // Put the main file back, so a failure leaves the directory as it was.
-      const restored = await moveNoClobber(backupPath, mainPath).then(() => true, () => false);
-      throw new ExporterError(
-        'MIGRATE_FAILED',
-        `cannot move ${workspacePath} to ${mainPath} (${(err as Error).message}); ` +
-          (restored ? 'the main file was put back' : `the main file is now ${backupPath}`),
-        { cause: err },
-      );
-    }
-    await syncDir(dir);
-  }
+  if (!dryRun) await moveInPlace(dir, mainPath, backupPath, workspacePath);
   return {
     engine: 'sqlite',
     workspaceId: id,

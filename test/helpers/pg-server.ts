@@ -6,8 +6,10 @@
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import pg from 'pg';
+import { freeLoopbackPort as freePort } from '../../src/demo/free-port.js';
+
+export { freePort };
 
 export interface PgServer {
   /** A URL to the server's `postgres` database; tests replace the path with their own database. */
@@ -30,16 +32,6 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * Starts a throwaway embedded PostgreSQL; as root it runs as the `postgres` OS user. Major 15 by

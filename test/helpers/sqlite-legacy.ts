@@ -53,8 +53,9 @@ export async function writeLegacyMain(path: string, workspaces: SqliteWorkspace[
     db.exec(MAIN_DDL);
     for (const w of workspaces) {
       db.run(
-        `INSERT INTO workspaces (id, name, domain, database_type, database_use_schema, database_table_prefix, alembic_revision)
-         VALUES (?, ?, ?, ?, 0, 'fief_', '6c06c7d908a7')`,
+        // Fixed times: two files written from the same list are byte for byte the same.
+        `INSERT INTO workspaces (id, created_at, updated_at, name, domain, database_type, database_use_schema, database_table_prefix, alembic_revision)
+         VALUES (?, '2024-01-01 00:00:00', '2024-01-01 00:00:00', ?, ?, ?, 0, 'fief_', '6c06c7d908a7')`,
         [w.id, w.name, `${w.id}.localhost`, w.databaseType ?? null],
       );
     }

@@ -9,16 +9,7 @@ import { Fernet } from '../../src/crypto/fernet.js';
 import type { SeededWorkspace } from '../../src/dev/seed/index.js';
 import { ENCRYPTED_COLUMNS } from '../../src/legacy/fief-schema.js';
 import { rowDigests, snapshotSchema, tableNames } from './catalog-snapshot.js';
-
-export async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+import { withPg } from './db.js';
 
 /** Source rows vs imported rows, table by table; encrypted columns compared as plaintexts. */
 export async function expectSameData(source: SeededWorkspace, sourceKey: string, targetUrl: string, exportKey: string): Promise<void> {

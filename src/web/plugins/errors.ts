@@ -1,5 +1,5 @@
 /**
- * One error handler for the whole app. People get a page (or, under /api, JSON) with a status,
+ * One error handler for the whole app. People get a page (or, from routes flagged so, JSON) with a status,
  * a title and a sentence; never a stack trace, an internal message or a secret. Unexpected
  * errors are logged (with the request id shown on the page, to find the log line) and answered
  * with a generic 500.
@@ -8,13 +8,15 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { HttpProblem } from '../http-problem.js';
 
-function isApi(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/');
-}
-
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
+/** A route answers its errors as JSON when it says so (`config: { problemFormat: 'json' }`); else as a page. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: HttpProblem,
+  format = request.routeOptions.config.problemFormat,
+): FastifyReply {
   void reply.code(problem.statusCode).headers(problem.headers).header('cache-control', 'no-store');
-  if (isApi(request)) {
+  if (format === 'json') {
     return reply.send({ error: { status: problem.statusCode, title: problem.title, detail: problem.detail } });
   }
   return reply.page('error', { title: problem.title, status: problem.statusCode, detail: problem.detail, requestId: request.id });
