@@ -39,6 +39,7 @@ export default function apiRoutes(instance: FastifyInstance, _options: unknown, 
     },
   );
 
+  // Every workspace of mine as one zip.
   app.get('/export', { config: API, onRequest: requireBearer }, async (request, reply) => {
     await app.exporter.send(request, reply, { sub: request.apiIdentity!.sub, workspaceId: null, gzip: false, via: 'api' });
   });

@@ -33,10 +33,10 @@ function runFromEmptyDir(cmd: string, args: string[], input?: string): { code: n
   return { code: r.status, stderr: r.stderr, leftInCwd: readdirSync(cwd) };
 }
 
-/** A summary meant for a terminal: no control character but line breaks. */
+/** Output meant for a terminal or a reviewer: no control or bidirectional formatting character but line breaks. */
 function expectPrintable(text: string): void {
   // eslint-disable-next-line no-control-regex
-  expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+  expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
 }
 
 function scriptFile(text: string, ext: string): string {
@@ -63,6 +63,7 @@ describe('the PostgreSQL dry run, run with psql', () => {
 
     const dry = await cli(['migrate-in-place', '--database-url', original.url, '--workspace', id, '--dry-run']);
     expect(dry.code).toBe(0);
+    expectPrintable(dry.stdout);
     const psql = runFromEmptyDir('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-d', original.url, '-f', scriptFile(dry.stdout, 'sql')]);
     expect(psql.stderr).toBe('');
     expect(psql.code).toBe(0);
@@ -102,6 +103,7 @@ describe('the MySQL dry run, run with the mysql client', () => {
     await buildInstance();
     const dry = await cli(['migrate-in-place', '--mysql-url', mysqlUrl(MAIN), '--workspace', WS, '--dry-run']);
     expect(dry.code).toBe(0);
+    expectPrintable(dry.stdout);
     const client = runFromEmptyDir('mysql', ['-h', '127.0.0.1', '-P', '3306', '-u', 'root', MAIN], dry.stdout);
     expect(client.stderr).toBe('');
     expect(client.code).toBe(0);
@@ -141,6 +143,7 @@ describe('the SQLite dry run, run with sh -e', () => {
     const [dryDir, realDir] = [await location(), await location()];
     const dry = await cli(['migrate-in-place', '--sqlite-dir', dryDir, '--workspace', id, '--dry-run']);
     expect(dry.code).toBe(0);
+    expectPrintable(dry.stdout);
     const sh = runFromEmptyDir('sh', ['-e', scriptFile(dry.stdout, 'sh')]);
     expect(sh.stderr).toBe('');
     expect(sh.code).toBe(0);

@@ -12,7 +12,7 @@ export const HOSTILE_WORKSPACE_NAME = [
   'delimiter //',
   '$(touch pwn-subst) `touch pwn-tick`',
   'DROP TABLE workspace_users; -- */ \u001b[2J\u009b',
-  '\r\\! touch pwn-cr\u2028end',
+  '\r\\! touch pwn-cr\u2028end \u202egnp.exe',
 ].join('\n');
 
 /** PostgreSQL identifiers are at most 63 bytes, MySQL ones 64 characters not ending in a space. */

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { parseDatabaseUrl } from '../../db/connection.js';
-import { isExporterError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { isUuid } from '../../legacy/workspaces.js';
 import { parseMysqlUrl } from '../../selfhosted/mysql-client.js';
 import { migrateMysql } from '../../selfhosted/mysql.js';
@@ -40,11 +40,8 @@ function run(flags: MigrateFlags): Promise<MigrationReport> {
 }
 
 export async function migrateInPlaceCommand(flags: MigrateFlags): Promise<void> {
-  // Errors quote names from the database: keep them one printable sentence.
-  const report = await run(flags).catch((err: unknown) => {
-    if (isExporterError(err)) err.message = oneLine(err.message);
-    throw err;
-  });
+  // Errors quoting names from the database are escaped where runCli prints them.
+  const report = await run(flags);
   for (const w of report.warnings) printErr(safe`warning: ${oneLine(w)}\n`);
   // A dry run prints the exact SQL (or shell) to run, its names already confined to comments
   // and literals (report-text.ts): escaping here would change it.
