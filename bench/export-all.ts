@@ -6,12 +6,11 @@
  * each run after a `sync`. Wall time of the zip against the sum of the three; peak RSS of each.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { ADMIN_URL as ADMIN, sql, urlFor } from './bench-db.js';
-import { arg, machineLine, measure, median, type Measurement } from './measure.js';
+import { exportBenchSetup, machineLine, measure, median, type Measurement } from './measure.js';
 
 const CLI = 'dist/src/cli/main.js';
 const DB = 'fe_bench_export_all';
@@ -32,14 +31,8 @@ async function seed(url: string, key: string, users: number, auditLogs: number, 
 }
 
 export async function main(args: string[]): Promise<void> {
-  const users = Number(arg(args, '--users', '200000'));
-  const auditLogs = Number(arg(args, '--audit-logs', '2000000'));
-  const runs = Math.max(1, Number(arg(args, '--runs', '5')));
+  const { users, auditLogs, runs, out, key } = exportBenchSetup(args, CLI);
   const url = urlFor(DB);
-  const out = join(process.cwd(), 'bench', 'out');
-  mkdirSync(out, { recursive: true });
-  const key = process.env.BENCH_ENCRYPTION_KEY ?? generateKey();
-  if (!existsSync(CLI)) throw new Error('run `npm run build` first: the benchmark measures the built CLI');
   const workspaces = await seed(url, key, users, auditLogs, args.includes('--reuse'));
   const env = { ...process.env, ENCRYPTION_KEY: key };
   const [size] = await sql(url, `SELECT sum(pg_table_size(c.oid))::bigint AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

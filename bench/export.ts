@@ -12,12 +12,11 @@
  * of seeding again.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { ADMIN_URL as ADMIN, sql, urlFor } from './bench-db.js';
-import { arg, machineLine, measure, median, type Measurement } from './measure.js';
+import { exportBenchSetup, machineLine, measure, median, type Measurement } from './measure.js';
 
 // Run as a person runs it: the file itself, so its #! line (and the node flags there) applies.
 const CLI = 'dist/src/cli/main.js';
@@ -60,14 +59,8 @@ function quiesce(): void {
 const secs = (v: number): string => `${v.toFixed(2)} s`;
 
 export async function main(args: string[]): Promise<void> {
-  const users = Number(arg(args, '--users', '200000'));
-  const auditLogs = Number(arg(args, '--audit-logs', '2000000'));
-  const runs = Math.max(1, Number(arg(args, '--runs', '5')));
+  const { users, auditLogs, runs, out, key } = exportBenchSetup(args, CLI);
   const url = urlFor(DB);
-  const out = join(process.cwd(), 'bench', 'out');
-  mkdirSync(out, { recursive: true });
-  const key = process.env.BENCH_ENCRYPTION_KEY ?? generateKey();
-  if (!existsSync(CLI)) throw new Error('run `npm run build` first: the benchmark measures the built CLI');
 
   const workspaces = await seed(url, key, users, auditLogs, args.includes('--reuse'));
   const rows: string[] = [];

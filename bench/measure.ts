@@ -1,5 +1,8 @@
 /** Wall time and peak RSS of a child process, measured by GNU time in the same way for every tool. */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKey } from '../src/crypto/fernet.js';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
@@ -42,4 +45,18 @@ export function machineLine(): string {
 export function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+}
+
+/** What the export benchmarks share: their size options, the output folder, the key, the built CLI. */
+export function exportBenchSetup(args: string[], cli: string): { users: number; auditLogs: number; runs: number; out: string; key: string } {
+  const out = join(process.cwd(), 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  if (!existsSync(cli)) throw new Error('run `npm run build` first: the benchmark measures the built CLI');
+  return {
+    users: Number(arg(args, '--users', '200000')),
+    auditLogs: Number(arg(args, '--audit-logs', '2000000')),
+    runs: Math.max(1, Number(arg(args, '--runs', '5'))),
+    out,
+    key: process.env.BENCH_ENCRYPTION_KEY ?? generateKey(),
+  };
 }

@@ -5,7 +5,8 @@
  * source under its own key, and the manifest tells the truth.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Fernet } from '../src/crypto/fernet.js';
@@ -133,6 +134,22 @@ describe('export --all', () => {
     expect(nobody.code).toBe(1);
     expect(expectOneLineError(nobody)).toMatch(/member of no workspace/);
   });
+
+  it('-o - writes the zip to stdout', async () => {
+    const bob = legacy.accounts[1]!;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', '--all', '--user', bob.sub, '--database-url', legacy.databaseUrl, '-o', '-'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const zip = join(dir, 'stdout.zip');
+    writeFileSync(zip, Buffer.concat(chunks));
+    const { manifest } = await extract(zip, 'stdout');
+    expect(manifest.entries.map((e) => e.workspaceId)).toEqual(legacy.workspaces.filter((w) => w.members.includes(bob.sub)).map((w) => w.id));
+  }, 120_000);
 
   it('stops at a workspace whose database cannot be reached, naming it, unless --skip-failed', async () => {
     const victim = legacy.byodSchema;
