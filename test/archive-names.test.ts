@@ -1,7 +1,7 @@
 /** Names inside the all-workspaces archive: unique even where sanitising or case folding makes two equal. */
 import { describe, expect, it } from 'vitest';
 import { suggestedDatabase, uniqueEntryNames } from '../src/archive/entry-names.js';
-import { shellQuote } from '../src/archive/readme.js';
+import { shellQuote } from '../src/import-recipe.js';
 
 const ws = (id: string, name: string) => ({ id, name });
 

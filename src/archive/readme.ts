@@ -5,12 +5,8 @@
  */
 import { commentSafe } from '../dump/filename.js';
 import { suggestedDatabase } from './entry-names.js';
+import { importRecipe, shellQuote } from '../import-recipe.js';
 import type { Manifest } from './manifest.js';
-
-/** POSIX shell single quotes: the text is taken literally whatever it holds. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 function uniqueDatabases(files: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -51,13 +47,15 @@ export function renderReadme(manifest: Manifest, archiveName: string): string {
   for (const e of manifest.entries) {
     const db = databases.get(e.file) ?? 'fief_new';
     const file = shellQuote(e.file);
+    // The recipe printed everywhere else (README, pages, CLI), for this entry and its database.
+    const [createdb = '', psqlFile = ''] = importRecipe(e.file, db);
     lines.push(
       '',
       `  ${e.file}:`,
-      `    createdb ${db}`,
+      `    ${createdb}`,
       `    unzip -p ${zip} ${file} | psql -X -v ON_ERROR_STOP=1 -d ${db}`,
       '  or, after extracting the archive:',
-      `    psql -X -v ON_ERROR_STOP=1 -d ${db} -f ${file}`,
+      `    ${psqlFile}`,
       '  or with fief-exporter, which also checks the file against manifest.json:',
       `    fief-exporter import ${zip} --entry ${file} --database-url postgresql://localhost/${db}`,
     );
