@@ -2,13 +2,13 @@
  * The web layer on its own (app.inject, legacy side faked): pages, headers, error pages,
  * admission control, readiness, cookie attributes on https.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/web/app.js';
 import { parseWebConfig, type WebConfig } from '../../src/web/config.js';
-import { SessionCodec } from '../../src/web/session-codec.js';
+import { SESSION_TTL_SECONDS } from '../../src/web/plugins/session.js';
 import { fakeLegacy, type FakeLegacy } from './helpers/fakes.js';
+import { sessionCookie, sessionSealer } from './helpers/session-cookie.js';
 import { LogCapture, testEnv } from './helpers/stack.js';
 
 const anne = 'a0000000-0000-4000-8000-000000000001';
@@ -22,10 +22,12 @@ function configFrom(env: Record<string, string>): WebConfig {
   return result.config;
 }
 
-function sessionCookie(config: WebConfig, sub: string, cookieName = 'fief-exporter-session'): { cookie: string; csrf: string } {
-  const csrf = randomBytes(16).toString('base64url');
-  const value = new SessionCodec(config.secret, cookieName).seal({ sid: randomBytes(16).toString('base64url'), sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
-  return { cookie: `${cookieName}=${value}`, csrf };
+/** This page's CSRF token for the session in `cookie`, as the workspaces page renders it. */
+async function csrfTokenOf(app: FastifyInstance, cookie: string): Promise<string> {
+  const html = (await app.inject({ url: '/workspaces', headers: { cookie } })).body;
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (token === undefined) throw new Error('no CSRF field on /workspaces');
+  return token;
 }
 
 describe('pages, headers and errors', () => {
@@ -78,14 +80,20 @@ describe('pages, headers and errors', () => {
   });
 
   it('lists workspaces with escaped names, labelled controls, a CSRF field and the next steps', async () => {
-    const { cookie, csrf } = sessionCookie(config, anne);
+    const cookie = await sessionCookie(config, anne);
     const response = await app.inject({ url: '/workspaces', headers: { cookie } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     const html = response.body;
     expect(html).toContain('Bretagne &lt;script&gt;');
     expect(html).not.toContain('Bretagne <script>');
-    expect(html).toContain(`<input type="hidden" name="_csrf" value="${csrf}">`);
+    // The field's token is this session's: signing out with it is accepted, with another it is not.
+    const csrf = /<input type="hidden" name="_csrf" value="([^"]+)">/.exec(html)?.[1] ?? '';
+    const form = { cookie, 'content-type': 'application/x-www-form-urlencoded' };
+    const otherSession = await sessionCookie(config, anne);
+    const foreignToken = await app.inject({ method: 'POST', url: '/auth/logout', headers: { ...form, cookie: otherSession }, payload: `_csrf=${csrf}` });
+    expect(foreignToken.statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/auth/logout', headers: form, payload: `_csrf=${csrf}` })).statusCode).toBe(303);
     expect(html).toContain(`<label for="gzip-${ws.id}">`);
     expect(html).toContain('<th scope="col" class="num">Users</th>');
     expect(html).toContain('After the download: next steps');
@@ -106,7 +114,7 @@ describe('pages, headers and errors', () => {
     const original = legacy.workspaces.listForMember.bind(legacy.workspaces);
     legacy.workspaces.listForMember = () => Promise.reject(new Error('boom'));
     try {
-      const { cookie } = sessionCookie(config, anne);
+      const cookie = await sessionCookie(config, anne);
       const failed = await app.inject({ url: '/workspaces', headers: { cookie } });
       const reference = referenceOf(failed.body);
       expect(reference).toMatch(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/);
@@ -126,7 +134,7 @@ describe('pages, headers and errors', () => {
     const original = legacy.workspaces.listForMember.bind(legacy.workspaces);
     legacy.workspaces.listForMember = () => Promise.reject(new Error(`boom at /secret/path with ${config.encryptionKey}`));
     try {
-      const { cookie } = sessionCookie(config, anne);
+      const cookie = await sessionCookie(config, anne);
       const failed = await app.inject({ url: '/workspaces', headers: { cookie } });
       expect(failed.statusCode).toBe(500);
       expect(failed.body).toContain('Something went wrong');
@@ -140,10 +148,15 @@ describe('pages, headers and errors', () => {
   });
 
   it('signs out only with the CSRF token, and an expired session just lands home', async () => {
-    const { cookie, csrf } = sessionCookie(config, anne);
+    const cookie = await sessionCookie(config, anne);
+    const csrf = await csrfTokenOf(app, cookie);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const refused = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: '_csrf=wrong' });
     expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('This form has expired or did not come from this site.');
+    const missing = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: 'gzip=on' });
+    expect(missing.statusCode).toBe(403);
+    expect(missing.body).toContain('This form has expired or did not come from this site.');
     const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: `_csrf=${csrf}` });
     expect(out.statusCode).toBe(303);
     expect(String(out.headers['set-cookie'])).toMatch(/^fief-exporter-session=; Max-Age=0; Path=\/;.*HttpOnly; SameSite=Lax/);
@@ -153,7 +166,8 @@ describe('pages, headers and errors', () => {
   });
 
   it('ignores forged and expired session cookies', async () => {
-    for (const cookie of ['fief-exporter-session=forged', sessionCookie(configFrom({}), anne).cookie]) {
+    const expired = await sessionCookie(config, anne, { signedInAt: Math.floor(Date.now() / 1000) - SESSION_TTL_SECONDS - 1 });
+    for (const cookie of ['fief-exporter-session=forged', await sessionCookie(configFrom({}), anne), expired]) {
       const response = await app.inject({ url: '/workspaces', headers: { cookie } });
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe('/auth/login');
@@ -167,6 +181,10 @@ describe('pages, headers and errors', () => {
       body: `_csrf=${session.csrf}`,
       ...(signal ? { signal } : {}),
     });
+  const signedIn = async (sub: string) => {
+    const cookie = await sessionCookie(config, sub);
+    return { cookie, csrf: await csrfTokenOf(app, cookie) };
+  };
   const waitForNoExport = async () => {
     const deadline = Date.now() + 5000;
     while (app.exporter.slots.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -175,7 +193,7 @@ describe('pages, headers and errors', () => {
 
   it('streams the download with attachment headers and no-store', async () => {
     const controller = new AbortController();
-    const response = await postExport(sessionCookie(config, bob), ws.id, controller.signal);
+    const response = await postExport(await signedIn(bob), ws.id, controller.signal);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toBe(
       `attachment; filename="fief_dump_Bretagne_script.sql"; filename*=UTF-8''fief_dump_Bretagne%20_script_.sql`,
@@ -188,8 +206,8 @@ describe('pages, headers and errors', () => {
   });
 
   it('allows one export per person and EXPORT_CONCURRENCY in total (429 with Retry-After)', async () => {
-    const a = sessionCookie(config, anne);
-    const b = sessionCookie(config, bob);
+    const a = await signedIn(anne);
+    const b = await signedIn(bob);
     const controller = new AbortController();
     const first = await postExport(a, ws2.id, controller.signal);
     expect(first.status).toBe(200);
@@ -218,8 +236,8 @@ describe('https deployments', () => {
     const config = configFrom({ PUBLIC_URL: 'https://exporter.example.com' });
     const legacy = fakeLegacy([], {});
     const app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() });
-    app.get('/test/issue', (_request, reply) => {
-      app.sessions.issue(reply, { sub: anne, email: 'anne@example.com' });
+    app.get('/test/issue', (request, reply) => {
+      app.sessions.issue(request, reply, { sub: anne, email: 'anne@example.com' });
       return reply.send('ok');
     });
     try {
@@ -231,6 +249,30 @@ describe('https deployments', () => {
       expect(csp).toContain('upgrade-insecure-requests');
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('rotating SECRET', () => {
+  it('keeps sessions sealed under a SECRET_PREVIOUS secret, sealing them again under SECRET', async () => {
+    const before = configFrom({});
+    const legacy = fakeLegacy([ws], { [ws.id]: [anne] });
+    const deps = { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() };
+    const cookie = await sessionCookie(before, anne);
+    const rotated = await buildApp(configFrom({ SECRET_PREVIOUS: before.secret }), deps);
+    const forgotten = await buildApp(configFrom({}), deps);
+    try {
+      const response = await rotated.inject({ url: '/workspaces', headers: { cookie } });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('Bretagne &lt;script&gt;');
+      const resealed = /^fief-exporter-session=([^;]+);/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
+      const underSecretOnly = await sessionSealer(rotated.config.secret);
+      expect(underSecretOnly.decodeSecureSession(decodeURIComponent(resealed))?.get('sub')).toBe(anne);
+      // Without the old secret listed, its cookies sign nobody in.
+      expect((await forgotten.inject({ url: '/workspaces', headers: { cookie } })).statusCode).toBe(303);
+    } finally {
+      await rotated.close();
+      await forgotten.close();
     }
   });
 });
@@ -256,7 +298,7 @@ describe('workspaces while the main database is unreachable', () => {
     const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
     const app = await buildApp(config, { logStream: new LogCapture() });
     try {
-      const { cookie } = sessionCookie(config, anne);
+      const cookie = await sessionCookie(config, anne);
       const response = await app.inject({ url: '/workspaces', headers: { cookie } });
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('30');
