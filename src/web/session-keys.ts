@@ -4,7 +4,7 @@
  * cookie name is part of the derivation: a sealed value only opens under its own cookie name.
  *
  * HKDF, not secure-session's own `secret` option: that one runs Argon2 (crypto_pwhash, moderate
- * limits: 256 MiB and about a second per secret) at every start, which buys nothing for a secret
+ * limits: about a second of CPU and 300 MB of memory per secret) at every start, which buys nothing for a secret
  * that is already a random string of 32 bytes or more.
  */
 import { hkdfSync } from 'node:crypto';
