@@ -19,6 +19,24 @@ async function failure(script: string | Buffer): Promise<string> {
 const stmts = (seen: Awaited<ReturnType<typeof events>>): string[] =>
   seen.flatMap((e) => ('stmt' in e ? [e.stmt] : []));
 
+/** Scripts of one statement a line, each with a semicolon that must not end it. */
+const ONE_PER_LINE: [title: string, lines: string[]][] = [
+  ['handles dollar quotes with and without tags, and $ inside identifiers and parameters', [
+    'CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;',
+    'CREATE FUNCTION g() RETURNS text AS $body$ SELECT $$;$$; $b$ ; $body$ LANGUAGE sql;',
+    'SELECT a$b$c FROM t$1;',
+    'PREPARE p AS SELECT $1;',
+    'SELECT $a$x$ab$;$a$;',
+  ]],
+  ['keeps semicolons inside quoted identifiers, U& literals, bit strings and nested comments', [
+    'SELECT 1 AS "a;""b";',
+    "SELECT U&'d;\\0061t' , U&\"x;y\";",
+    "SELECT B'01', X'1F';",
+    'SELECT /* a /* nested; */ still; */ 1;',
+    'SELECT 1 /*/ not closed by /* */ still */;',
+  ]],
+];
+
 /** Scripts, and every event the reader reports for them (statements, meta-commands, comments). */
 const EVENTS: [title: string, script: string | Buffer, seen: Seen[]][] = [
   ['turns \\; into a semicolon that does not end the statement, and \\: into a colon', 'SELECT 1\\; SELECT 2;\nSELECT 3\\:\\:int;', [
@@ -98,26 +116,9 @@ describe('statement splitting as psql does it', () => {
     expect(stmts(await events("SELECT E'x' 'y\\';\nSELECT 2;"))).toEqual(["SELECT E'x' 'y\\';", 'SELECT 2;']);
   });
 
-  it('handles dollar quotes with and without tags, and $ inside identifiers and parameters', async () => {
-    const script = [
-      'CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;',
-      'CREATE FUNCTION g() RETURNS text AS $body$ SELECT $$;$$; $b$ ; $body$ LANGUAGE sql;',
-      'SELECT a$b$c FROM t$1;',
-      'PREPARE p AS SELECT $1;',
-      'SELECT $a$x$ab$;$a$;',
-    ].join('\n');
-    expect(stmts(await events(script))).toEqual(script.split('\n'));
-  });
-
-  it('keeps semicolons inside quoted identifiers, U& literals, bit strings and nested comments', async () => {
-    const script = [
-      'SELECT 1 AS "a;""b";',
-      "SELECT U&'d;\\0061t' , U&\"x;y\";",
-      "SELECT B'01', X'1F';",
-      'SELECT /* a /* nested; */ still; */ 1;',
-      'SELECT 1 /*/ not closed by /* */ still */;',
-    ].join('\n');
-    expect(stmts(await events(script))).toEqual(script.split('\n'));
+  it.each(ONE_PER_LINE)('%s', async (_title, lines) => {
+    const script = lines.join('\n');
+    expect(stmts(await events(script))).toEqual(lines);
   });
 
   it('treats -- and /* inside operators as comment starts', async () => {
