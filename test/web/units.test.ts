@@ -4,7 +4,7 @@ import { maskQuery } from '../../src/web/logger.js';
 import { SESSION_TTL_SECONDS } from '../../src/web/plugins/session.js';
 import { SessionRevocations } from '../../src/web/services/session-revocations.js';
 import { ExportSlots, isDenial } from '../../src/web/services/export-slots.js';
-import { sessionSealer } from './helpers/session-cookie.js';
+import { sessionSealer } from './helpers/forged-session.js';
 
 const SECRET = 'a'.repeat(32);
 const session = { sid: 'sid-1', sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', _csrf: 'csrf secret' };

@@ -1,13 +1,21 @@
 /**
- * Session cookies sealed the way the app seals them (plugins/session.ts: @fastify/secure-session
- * with keys from session-keys.ts), for tests that need a signed-in request without a sign-in.
+ * Web configs and signed-in sessions without a Fief server: the session cookie is sealed the way
+ * the app seals it after a real sign-in (plugins/session.ts: @fastify/secure-session with keys
+ * from session-keys.ts), under the config's own secret.
  */
 import { randomBytes } from 'node:crypto';
 import fastifySecureSession from '@fastify/secure-session';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { WebConfig } from '../../../src/web/config.js';
+import { parseWebConfig, type WebConfig } from '../../../src/web/config.js';
 import { SESSION_TTL_SECONDS } from '../../../src/web/plugins/session.js';
 import { sessionKeys } from '../../../src/web/session-keys.js';
+import { testEnv } from './stack.js';
+
+export function configFrom(env: Record<string, string>): WebConfig {
+  const result = parseWebConfig(testEnv(env));
+  if (!result.ok) throw new Error(result.problems.join('; '));
+  return result.config;
+}
 
 /** A bare Fastify with secure-session as the app configures it: encode/decodeSecureSession. */
 export async function sessionSealer(secret: string, previousSecrets: string[] = [], cookieName = 'fief-exporter-session'): Promise<FastifyInstance> {
