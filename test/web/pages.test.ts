@@ -79,6 +79,8 @@ describe('pages, headers and errors', () => {
     const response = await app.inject({ url: '/workspaces', headers: { cookie } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
+    // Rendering the CSRF field does not re-seal the session: it lasts 8 hours from sign-in, not from the last page.
+    expect(response.headers['set-cookie']).toBeUndefined();
     const html = response.body;
     expect(html).toContain('Bretagne &lt;script&gt;');
     expect(html).not.toContain('Bretagne <script>');
