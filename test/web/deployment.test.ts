@@ -1,13 +1,13 @@
 /**
  * The web layer under deployment conditions (app.inject, legacy side faked or unreachable):
- * cookie attributes and HSTS on https, readiness and pages while the main database does not
+ * cookie attributes and HSTS on https, SECRET rotation, readiness and pages while the main database does not
  * answer, rate limits on sign-in.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/web/app.js';
 import { fakeLegacy } from './helpers/fakes.js';
-import { configFrom, sessionCookie } from './helpers/forged-session.js';
+import { configFrom, sessionCookie, sessionSealer } from './helpers/forged-session.js';
 import { LogCapture } from './helpers/stack.js';
 
 const anne = 'a0000000-0000-4000-8000-000000000001';
@@ -26,8 +26,8 @@ async function withOwnApp(env: Record<string, string>, test: (app: FastifyInstan
 describe('https deployments', () => {
   it('uses a __Host- prefixed Secure session cookie and HSTS', () =>
     withOwnApp({ PUBLIC_URL: 'https://exporter.example.com' }, async (app) => {
-      app.get('/test/issue', (_request, reply) => {
-        app.sessions.issue(reply, { sub: anne, email: 'anne@example.com' });
+      app.get('/test/issue', (request, reply) => {
+        app.sessions.issue(request, reply, { sub: anne, email: 'anne@example.com' });
         return reply.send('ok');
       });
       const response = await app.inject('/test/issue');
@@ -37,6 +37,25 @@ describe('https deployments', () => {
       const csp = String(response.headers['content-security-policy']);
       expect(csp).toContain('upgrade-insecure-requests');
     }));
+});
+
+describe('rotating SECRET', () => {
+  it('keeps sessions sealed under a SECRET_PREVIOUS secret, sealing them again under SECRET', async () => {
+    const before = configFrom({});
+    const cookie = await sessionCookie(before, anne);
+    await withOwnApp({ SECRET_PREVIOUS: before.secret }, async (rotated) => {
+      const response = await rotated.inject({ url: '/workspaces', headers: { cookie } });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('Signed in as');
+      const resealed = /^fief-exporter-session=([^;]+);/.exec(String(response.headers['set-cookie']))?.[1] ?? '';
+      const underSecretOnly = await sessionSealer(rotated.config.secret);
+      expect(underSecretOnly.decodeSecureSession(decodeURIComponent(resealed))?.get('sub')).toBe(anne);
+    });
+    // Without the old secret listed, its cookies sign nobody in.
+    await withOwnApp({}, async (forgotten) => {
+      expect((await forgotten.inject({ url: '/workspaces', headers: { cookie } })).statusCode).toBe(303);
+    });
+  });
 });
 
 describe('while the main database is unreachable', () => {
@@ -56,7 +75,7 @@ describe('while the main database is unreachable', () => {
   });
 
   it('the workspace list answers 503 with Retry-After, not 500', async () => {
-    const { cookie } = sessionCookie(config, anne);
+    const cookie = await sessionCookie(config, anne);
     const response = await app.inject({ url: '/workspaces', headers: { cookie } });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('30');
