@@ -10,6 +10,7 @@ const UNIT = [
   'test/fernet.test.ts',
   'test/held-tables.test.ts',
   'test/layers.test.ts',
+  'test/optional-package.test.ts',
   'test/reencrypt.test.ts',
   'test/restore-guard.test.ts',
   'test/restore-input.test.ts',
