@@ -79,14 +79,15 @@ afterAll(() => {
 });
 
 describe('a signal to the outermost process stops the whole demo', () => {
-  // Not here: SIGINT to `npx`'s npm alone. npm forwards it to its child, the `sh -c` it runs the
-  // command in, and sh holds a SIGINT until its own child exits: the demo never learns of it.
-  // Nothing the demo can do about that (README, "The demo"); Ctrl-C in a terminal signals the
-  // whole group and stops it (test/deploy/demo.test.ts).
+  // npm forwards a SIGINT or SIGTERM it gets to its child only. That child is the demo itself:
+  // `npm start` execs it, and for `npx` the project's .npmrc has npm run commands with bash,
+  // which runs the last command of `bash -c` in its own place. Under dash (Debian's sh) the child
+  // would be `sh -c`, which holds a SIGINT until its own child exits: the demo never learns of it.
   const cases = [
     ['npm start', 'SIGTERM'],
     ['npm start', 'SIGINT'],
     ['npx', 'SIGTERM'],
+    ['npx', 'SIGINT'],
   ] as const;
   for (const [how, signal] of cases) {
     it(`${how}, ${signal}`, { timeout: 240_000 }, async () => {
