@@ -1,32 +1,20 @@
 /**
  * The web layer on its own (app.inject, legacy side faked): pages, headers, error pages,
- * admission control, readiness, cookie attributes on https.
+ * admission control. Deployment conditions (https, an unreachable database, rate limits) are
+ * in deployment.test.ts.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/web/app.js';
-import { parseWebConfig, type WebConfig } from '../../src/web/config.js';
-import { SessionCodec } from '../../src/web/session-codec.js';
+import type { WebConfig } from '../../src/web/config.js';
 import { fakeLegacy, type FakeLegacy } from './helpers/fakes.js';
-import { LogCapture, testEnv } from './helpers/stack.js';
+import { configFrom, sessionCookie } from './helpers/forged-session.js';
+import { LogCapture } from './helpers/stack.js';
 
 const anne = 'a0000000-0000-4000-8000-000000000001';
 const bob = 'b0000000-0000-4000-8000-000000000002';
 const ws = { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'Bretagne <script>', domain: 'bretagne.fief.dev', usersCount: 3 };
 const ws2 = { id: 'c0ffee00-0000-4000-8000-000000000002', name: 'Normandie', domain: 'normandie.fief.dev', usersCount: 5 };
-
-function configFrom(env: Record<string, string>): WebConfig {
-  const result = parseWebConfig(testEnv(env));
-  if (!result.ok) throw new Error(result.problems.join('; '));
-  return result.config;
-}
-
-function sessionCookie(config: WebConfig, sub: string, cookieName = 'fief-exporter-session'): { cookie: string; csrf: string } {
-  const csrf = randomBytes(16).toString('base64url');
-  const value = new SessionCodec(config.secret, cookieName).seal({ sid: randomBytes(16).toString('base64url'), sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
-  return { cookie: `${cookieName}=${value}`, csrf };
-}
 
 describe('pages, headers and errors', () => {
   let app: FastifyInstance;
@@ -210,77 +198,5 @@ describe('pages, headers and errors', () => {
     const outcomes = logs.entries().filter((e) => e.audit === 'export').map((e) => e.outcome);
     expect(outcomes.filter((o) => o === 'busy')).toHaveLength(2);
     expect(outcomes.filter((o) => o === 'aborted')).toHaveLength(3);
-  });
-});
-
-describe('https deployments', () => {
-  it('uses a __Host- prefixed Secure session cookie and HSTS', async () => {
-    const config = configFrom({ PUBLIC_URL: 'https://exporter.example.com' });
-    const legacy = fakeLegacy([], {});
-    const app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() });
-    app.get('/test/issue', (_request, reply) => {
-      app.sessions.issue(reply, { sub: anne, email: 'anne@example.com' });
-      return reply.send('ok');
-    });
-    try {
-      const response = await app.inject('/test/issue');
-      const setCookie = String(response.headers['set-cookie']);
-      expect(setCookie).toMatch(/^__Host-fief-exporter-session=[^;]+; Max-Age=28800; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
-      expect(response.headers['strict-transport-security']).toContain('max-age=31536000');
-      const csp = String(response.headers['content-security-policy']);
-      expect(csp).toContain('upgrade-insecure-requests');
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('readiness without the main database', () => {
-  it('answers 503 when DATABASE_URL does not answer, while liveness stays up', async () => {
-    const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
-    const app = await buildApp(config, { logStream: new LogCapture() });
-    try {
-      expect((await app.inject('/healthz')).statusCode).toBe(200);
-      const ready = await app.inject('/readyz');
-      expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toMatchObject({ status: 'unavailable', database: 'unreachable' });
-      expect(ready.body).not.toContain('pw@');
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('workspaces while the main database is unreachable', () => {
-  it('answers 503 with Retry-After, not 500', async () => {
-    const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
-    const app = await buildApp(config, { logStream: new LogCapture() });
-    try {
-      const { cookie } = sessionCookie(config, anne);
-      const response = await app.inject({ url: '/workspaces', headers: { cookie } });
-      expect(response.statusCode).toBe(503);
-      expect(response.headers['retry-after']).toBe('30');
-      expect(response.body).toContain('temporarily unavailable');
-      expect(response.body).not.toContain('pw@');
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('rate limits on sign-in', () => {
-  it('answers 429 once a client exceeds AUTH_RATE_LIMIT_PER_MINUTE on /auth routes', async () => {
-    const config = configFrom({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
-    const legacy = fakeLegacy([], {});
-    const app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() });
-    try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await app.inject('/auth/login')).statusCode);
-      expect(statuses.slice(0, 3)).toEqual([503, 503, 503]); // the IdP is not reachable in this test
-      expect(statuses.slice(3)).toEqual([429, 429]);
-      expect((await app.inject('/')).statusCode).toBe(200); // pages are not limited
-    } finally {
-      await app.close();
-    }
   });
 });
