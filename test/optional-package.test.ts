@@ -4,7 +4,7 @@ import { loadOptionalPackage } from '../src/optional-package.js';
 describe('loadOptionalPackage', () => {
   it('names the missing package, what needs it and how to install it', async () => {
     const missing = 'fief-exporter-no-such-package';
-    const err = await loadOptionalPackage(missing, 'the demo', () => import(missing)).catch((e: unknown) => e);
+    const err = await loadOptionalPackage(missing, 'the demo', () => import(missing) as Promise<unknown>).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'OPTIONAL_PACKAGE_MISSING' });
     expect((err as Error).message).toBe(
       `the demo needs the optional package ${missing}, which this installation left out (npm ci --omit=optional); install it with \`npm install ${missing}\``,
@@ -13,7 +13,7 @@ describe('loadOptionalPackage', () => {
 
   it('passes on any other failure, a missing module of another name included', async () => {
     const other = 'fief-exporter-other-missing-package';
-    const err = await loadOptionalPackage('sql.js', 'moving a SQLite instance', () => import(other)).catch((e: unknown) => e);
+    const err = await loadOptionalPackage('sql.js', 'moving a SQLite instance', () => import(other) as Promise<unknown>).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_MODULE_NOT_FOUND' });
     await expect(loadOptionalPackage('sql.js', 'x', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
   });

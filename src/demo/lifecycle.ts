@@ -4,11 +4,11 @@
  * or at once when the demo is up); a second one ends the process right away, after a last
  * immediate-shutdown signal to PostgreSQL so that no server outlives the demo.
  */
+import { exitOnSignals } from '../signal-exit.js';
+
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-const exitOnSignal = (signal: NodeJS.Signals): void => {
-  process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
-};
+let releaseEarlySignals = (): void => undefined;
 
 /**
  * Until the lifecycle exists (modules loading, nothing started yet), a signal simply ends the
@@ -16,11 +16,7 @@ const exitOnSignal = (signal: NodeJS.Signals): void => {
  * command) would ignore SIGTERM in that window: PID 1 gets no default signal actions.
  */
 export function exitOnEarlySignals(): void {
-  for (const signal of SIGNALS) process.on(signal, exitOnSignal);
-}
-
-function releaseEarlySignals(): void {
-  for (const signal of SIGNALS) process.removeListener(signal, exitOnSignal);
+  releaseEarlySignals = exitOnSignals(SIGNALS);
 }
 
 export class DemoLifecycle {

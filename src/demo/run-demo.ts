@@ -83,7 +83,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
   const { state } = loadOrCreateDemoState(paths.stateFile);
 
   const lifecycle = new DemoLifecycle(say);
-  // `npm start` and `npx` run the demo under a shell that a signal to npm may end without us.
+  // npm, a shell between npm and us (script-shell sh) or a supervisor may end without telling us.
   const stopWatching = watchParent(() => lifecycle.requestStop('the process that started it has ended'));
   try {
     say(`Starting the demo's PostgreSQL (data in ${paths.postgresDir})...`);

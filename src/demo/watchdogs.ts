@@ -1,8 +1,9 @@
 /**
  * What keeps the demo from outliving the process that started it.
  *
- * - The parent: `npm start` runs the demo under `sh -c`, and a signal to npm reaches only that
- *   shell; when the shell (or npm, or a supervisor) goes, nobody would ever stop the demo.
+ * - The parent: npm (or a supervisor) may be killed outright, and an npm run with `sh` as its
+ *   script-shell keeps a `sh -c` between itself and the demo, which a signal to npm alone ends;
+ *   when the parent goes, nobody would ever stop the demo.
  * - PostgreSQL: if the demo itself is killed outright (SIGKILL, OOM), its embedded server would
  *   keep running, holding the data directory. A tiny shell in its own process group holds a
  *   pipe from us; when the pipe closes (we are gone, whatever the cause) it stops the server

@@ -1,6 +1,6 @@
 /**
  * The demo as people start it — `npm start`, `npx fief-exporter demo` — stopped by a signal to
- * the outermost process only (a process manager, `kill <pid>`, `docker stop` on an npm PID 1),
+ * the outermost process only (a process manager, `kill <pid>`, `docker stop` on an npm or demo PID 1),
  * not to the whole process group as a terminal's Ctrl-C does: within 10 seconds nothing of the
  * demo is left, neither a process nor its PostgreSQL, and the port is free. Also: the demo dies
  * with whatever kills it, and the CLI command its banner prints works on the running demo.
@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { freePort } from '../helpers/pg-server.js';
 import { buildOnce } from './helpers/build.js';
-import { cleanEnv, spawnCaptured, waitForOutput, type Spawned } from './helpers/processes.js';
+import { cleanEnv, namespaceInit, spawnCaptured, waitForOutput, type Spawned } from './helpers/processes.js';
 
 const READY_LINE = 'Press Ctrl-C to stop.';
 const dataDir = join(mkdtempSync(join(tmpdir(), 'fief-exporter-demo-signals-')), 'data');
@@ -54,8 +54,15 @@ async function allGone(port: number, withinMs: number): Promise<{ left: number[]
   }
 }
 
-function startDemo(how: 'npm start' | 'npx', port: number): Spawned {
-  const [command, args] = how === 'npm start' ? ['npm', ['start']] : ['npx', ['fief-exporter', 'demo']];
+const STARTS = {
+  'npm start': ['npm', 'start'],
+  npx: ['npx', 'fief-exporter', 'demo'],
+  // A container whose command is the demo (`docker run ... demo`): PID 1 of its own namespace.
+  'PID 1': ['unshare', '--pid', '--fork', '--mount-proc', '--', 'node', 'dist/src/cli/main.js', 'demo'],
+} as const;
+
+function startDemo(how: keyof typeof STARTS, port: number): Spawned {
+  const [command, ...args] = STARTS[how];
   // Detached: its own process group, so that the signal goes to the outermost process only.
   return spawnCaptured(command, args, { cwd: packageRoot, env: cleanEnv({ PORT: String(port), FIEF_DEMO_DATA_DIR: dataDir }), detached: true });
 }
@@ -79,14 +86,17 @@ afterAll(() => {
 });
 
 describe('a signal to the outermost process stops the whole demo', () => {
-  // Not here: SIGINT to `npx`'s npm alone. npm forwards it to its child, the `sh -c` it runs the
-  // command in, and sh holds a SIGINT until its own child exits: the demo never learns of it.
-  // Nothing the demo can do about that (README, "The demo"); Ctrl-C in a terminal signals the
-  // whole group and stops it (test/deploy/demo.test.ts).
+  // npm forwards a SIGINT or SIGTERM it gets to its child only. That child is the demo itself:
+  // `npm start` execs it, and for `npx` the project's .npmrc has npm run commands with bash,
+  // which runs the last command of `bash -c` in its own place. Under dash (Debian's sh) the child
+  // would be `sh -c`, which holds a SIGINT until its own child exits: the demo never learns of it.
   const cases = [
     ['npm start', 'SIGTERM'],
     ['npm start', 'SIGINT'],
     ['npx', 'SIGTERM'],
+    ['npx', 'SIGINT'],
+    ['PID 1', 'SIGTERM'],
+    ['PID 1', 'SIGINT'],
   ] as const;
   for (const [how, signal] of cases) {
     it(`${how}, ${signal}`, { timeout: 240_000 }, async () => {
@@ -94,7 +104,8 @@ describe('a signal to the outermost process stops the whole demo', () => {
       const demo = startDemo(how, port);
       await waitForOutput(demo, (out) => out.includes(READY_LINE), 200_000);
       expect(processesWith(dataDir).length).toBeGreaterThan(2);
-      process.kill(demo.child.pid!, signal);
+      // The outermost process: npm, or the namespace's PID 1 (Docker signals that one, not unshare).
+      process.kill(how === 'PID 1' ? await namespaceInit(demo) : demo.child.pid!, signal);
       expect(await allGone(port, 10_000)).toEqual({ left: [], portFree: true });
     });
   }

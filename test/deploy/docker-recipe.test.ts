@@ -15,18 +15,8 @@ import { parseWebConfig } from '../../src/web/config.js';
 import { packageRoot } from '../../src/paths.js';
 import { createDatabase } from '../helpers/db.js';
 import { freePort } from '../helpers/pg-server.js';
+import { build, imageCommand, imageEnv, runtimeArgs, runtimeStart } from './helpers/dockerfile.js';
 import { cleanEnv, run, spawnCaptured, stop, waitForStatus, type Spawned } from './helpers/processes.js';
-
-const dockerfile = readFileSync(join(packageRoot, 'Dockerfile'), 'utf8');
-/** Instructions with their line continuations joined, comments dropped. */
-const instructions = dockerfile
-  .replace(/\\\n/g, ' ')
-  .split('\n')
-  .map((line) => line.trim())
-  .filter((line) => line !== '' && !line.startsWith('#'));
-const runtimeStart = instructions.findIndex((line) => /^FROM node:24-slim AS runtime$/i.test(line));
-const runtime = instructions.slice(runtimeStart);
-const build = instructions.slice(0, runtimeStart);
 
 /** Bytes of the files below `dir`, as `du --apparent-size` counts them (links not followed). */
 function treeBytes(dir: string): number {
@@ -34,10 +24,6 @@ function treeBytes(dir: string): number {
     const stat = lstatSync(join(dir, p));
     return stat.isFile() ? sum + stat.size : sum;
   }, 0);
-}
-
-function runtimeArgs(keyword: string): string[] {
-  return runtime.filter((line) => line.toUpperCase().startsWith(`${keyword} `)).map((line) => line.slice(keyword.length + 1).trim());
 }
 
 describe('Dockerfile text', () => {
@@ -58,7 +44,7 @@ describe('Dockerfile text', () => {
     const port = /\bPORT=(\d+)\b/.exec(env)?.[1];
     expect(port).toBeDefined();
     expect(runtimeArgs('EXPOSE')).toEqual([port]);
-    expect(JSON.parse(runtimeArgs('CMD')[0] ?? 'null')).toEqual(['node', 'dist/src/cli/main.js', 'serve']);
+    expect(imageCommand()).toEqual(['node', 'dist/src/cli/main.js', 'serve']);
   });
 
   it('has a HEALTHCHECK on /healthz with node (no curl in slim images)', () => {
@@ -134,14 +120,8 @@ describe('Dockerfile runtime stage, performed in a clean directory', () => {
 
     // ENV of the image, then the configuration an operator provides.
     const port = await freePort();
-    const imageEnv = Object.fromEntries(
-      runtimeArgs('ENV')
-        .join(' ')
-        .split(/\s+/)
-        .map((pair) => pair.split('=') as [string, string]),
-    );
     const env = cleanEnv({
-      ...imageEnv,
+      ...imageEnv(),
       PORT: String(port),
       FIEF_BASE_URL: idp.issuer,
       FIEF_CLIENT_ID: 'recipe',
@@ -152,7 +132,7 @@ describe('Dockerfile runtime stage, performed in a clean directory', () => {
       PUBLIC_URL: `http://localhost:${port}`,
     });
     expect(parseWebConfig(env).ok).toBe(true);
-    const [command, ...args] = JSON.parse(runtimeArgs('CMD')[0]!) as string[];
+    const [command, ...args] = imageCommand();
     server = spawnCaptured(command!, args, { cwd: app, env });
 
     await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, 30_000, server);

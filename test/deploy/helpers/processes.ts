@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface Spawned {
   child: ChildProcess;
@@ -76,6 +77,21 @@ export async function stop(
     return await Promise.race([p.exited, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Host pid of the PID 1 of the namespace that `unshare --pid --fork` (the spawned process)
+ * made: unshare's only child, as a container's command is to Docker.
+ */
+export async function namespaceInit(unshare: Spawned): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  const pid = unshare.child.pid!;
+  for (;;) {
+    const child = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    if (child !== '' && /^NSpid:\s+\d+\s+1$/m.test(readFileSync(`/proc/${child}/status`, 'utf8'))) return Number(child);
+    if (Date.now() > deadline) throw new Error(`no PID 1 under unshare:\n${unshare.output()}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
