@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive, type EntryData } from 'archiver';
+import type { RunPool } from '../dump/run-pool.js';
 import { ExporterError } from '../errors.js';
+import { deflateEntriesWith } from './entry-deflate.js';
 
 export interface EntryStats {
   bytes: number;
@@ -44,9 +46,12 @@ export class ZipWriter {
   #current: Readable | null = null;
   #entryDone: { name: string; resolve: () => void; reject: (err: Error) => void } | null = null;
 
-  constructor(options: { date?: Date; level?: number } = {}) {
+  /** `runs`: the pool of the dumps streamed in; each of their chunks goes back to it once deflated. */
+  constructor(options: { date?: Date; level?: number; runs?: RunPool } = {}) {
     this.#date = options.date ?? new Date();
     this.#archive = new ZipArchive({ zlib: { level: options.level ?? 1 } });
+    const runs = options.runs;
+    deflateEntriesWith(this.#archive, (chunk) => runs?.release(chunk));
     this.stream = new PassThrough({ highWaterMark: 1024 * 1024 });
     this.#archive.on('entry', (data: EntryData) => {
       if (this.#entryDone?.name === data.name) this.#entryDone.resolve();
