@@ -25,6 +25,7 @@ const UNIT = [
   'test/web/config.test.ts',
   'test/web/problem-format.test.ts',
   'test/web/units.test.ts',
+  'test/zip-deflate.test.ts',
 ];
 
 export default defineConfig({

@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { ADMIN_URL as ADMIN, sql, urlFor } from './bench-db.js';
@@ -52,7 +53,8 @@ export async function main(args: string[]): Promise<void> {
     execFileSync('sync');
     const each: Measurement[] = [];
     for (const [i, w] of workspaces.entries()) each.push(await measure(CLI, ['export', '--database-url', url, '--workspace', w.id, '-o', singleFile(i)], env));
-    singles.push({ seconds: each.reduce((a, m) => a + m.seconds, 0), peakRssMb: Math.max(...each.map((m) => m.peakRssMb)) });
+    const sum = (f: (m: Measurement) => number): number => each.reduce((a, m) => a + f(m), 0);
+    singles.push({ seconds: sum((m) => m.seconds), cpuSeconds: sum((m) => m.cpuSeconds), peakRssMb: Math.max(...each.map((m) => m.peakRssMb)) });
   };
   for (let i = 0; i < runs; i++) {
     const [first, second] = Math.random() < 0.5 ? [runZip, runSingles] : [runSingles, runZip];
@@ -60,18 +62,20 @@ export async function main(args: string[]): Promise<void> {
     await second();
   }
   const t = (m: Measurement[]): number[] => m.map((x) => x.seconds);
+  const cpu = (m: Measurement[]): string => `${median(m.map((x) => x.cpuSeconds)).toFixed(2)} s`;
   const pairs = t(zips).map((z, i) => z / (t(singles)[i] ?? z));
   const sqlBytes = workspaces.reduce((a, _, i) => a + statSync(singleFile(i)).size, 0);
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
   process.stdout.write(
     `\n${machineLine()}\n\n` +
-      `| table data | three .sql files | zip | singles: sum of wall (best / median) | singles peak RSS | zip wall (best / median) | zip peak RSS | median of pair ratios | ratio per pair |\n` +
-      `|---|---|---|---|---|---|---|---|---|\n` +
+      `| table data | three .sql files | zip | singles: sum of wall (best / median) | singles peak RSS | zip wall (best / median) | zip peak RSS | median of pair ratios | ratio per pair | CPU user+sys, singles / zip (median) |\n` +
+      `|---|---|---|---|---|---|---|---|---|---|\n` +
       `| ${mb(Number((size as { b: string }).b))} | ${mb(sqlBytes)} | ${mb(statSync(zipFile).size)} | ` +
       `${Math.min(...t(singles)).toFixed(2)} s / ${median(t(singles)).toFixed(2)} s | ${Math.max(...singles.map((m) => m.peakRssMb)).toFixed(0)} MB | ` +
       `${Math.min(...t(zips)).toFixed(2)} s / ${median(t(zips)).toFixed(2)} s | ${Math.max(...zips.map((m) => m.peakRssMb)).toFixed(0)} MB | ` +
-      `**${median(pairs).toFixed(2)}** | ${pairs.map((r) => r.toFixed(2)).join(', ')} |\n\n` +
-      `(${runs} pairs, each in a random order, every run after a sync and into new files; peak RSS is the max over the runs)\n`,
+      `**${median(pairs).toFixed(2)}** | ${pairs.map((r) => r.toFixed(2)).join(', ')} | ${cpu(singles)} / ${cpu(zips)} |\n\n` +
+      `(${runs} pairs, each in a random order, every run after a sync and into new files; peak RSS is the max over the runs; ` +
+      `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`,
   );
   if (!args.includes('--keep')) await sql(ADMIN, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 }

@@ -95,7 +95,7 @@ async function into(db: string, what: string, fn: (url: string) => Promise<Measu
 }
 
 function summarise(runs: Measurement[]): Measurement {
-  return { seconds: median(runs.map((r) => r.seconds)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+  return { seconds: median(runs.map((r) => r.seconds)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)), cpuSeconds: median(runs.map((r) => r.cpuSeconds)) };
 }
 
 function print(file: string, bytes: number, psql: Measurement, ours: Measurement, startup: Measurement, repeat: number): void {

@@ -9,18 +9,20 @@ import { execFileSync } from 'node:child_process';
 export interface Measurement {
   seconds: number;
   peakRssMb: number;
+  /** CPU time of the process, user + system (every thread: zlib's threadpool included). */
+  cpuSeconds: number;
 }
 
 export async function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %M %U %S', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
+      const m = /BENCH ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0 || !m) return reject(new Error(`${cmd} failed (${code}): ${stderr.slice(-2000)}`));
-      resolve({ seconds: Number(m[1]), peakRssMb: Number(m[2]) / 1024 });
+      resolve({ seconds: Number(m[1]), peakRssMb: Number(m[2]) / 1024, cpuSeconds: Number(m[3]) + Number(m[4]) });
     });
   });
 }

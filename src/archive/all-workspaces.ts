@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { connect, type ClientConfig } from '../db/connection.js';
-import { APPLICATION_NAME, openWorkspaceDump, type ExportOptions } from '../dump/index.js';
+import { APPLICATION_NAME, openWorkspaceDump, RunPool, type ExportOptions } from '../dump/index.js';
 import { ExporterError, isExporterError, type ErrorCode } from '../errors.js';
 import { listWorkspaces, type WorkspaceRecord } from '../legacy/workspaces.js';
 import { VERSION } from '../version.js';
@@ -66,8 +66,10 @@ export async function openAllWorkspaces(opts: AllWorkspacesOptions): Promise<Ope
   }
   const now = opts.now ?? new Date();
   const filename = archiveFileName(now);
-  const zip = new ZipWriter({ date: now });
-  const result = writeArchive(zip, workspaces, { ...opts, archiveName: opts.archiveName ?? filename }, now);
+  // One pool for every dump: the deflater hands each row buffer back to it (zip-writer.ts).
+  const runs = opts.runs ?? new RunPool();
+  const zip = new ZipWriter({ date: now, runs });
+  const result = writeArchive(zip, workspaces, { ...opts, runs, archiveName: opts.archiveName ?? filename }, now);
   result.catch(() => undefined); // reported through `result` by whoever awaits it
   return { workspaces, filename, stream: zip.stream, result };
 }

@@ -1,6 +1,7 @@
 /**
- * A zip archive written as a stream, one entry after the other, with archiver (deflate level 1:
- * the SQL text shrinks about fivefold and the archive keeps pace with the dumps). Each entry's
+ * A zip archive written as a stream, one entry after the other, with archiver (deflate level 1
+ * with an 8 KiB window: the SQL text shrinks about fourfold; the window of 32 KiB that zlib
+ * defaults to costs a quarter more CPU for a 1 % smaller archive, docs/benchmarks.md). Each entry's
  * bytes are counted and hashed (SHA-256) on their way in, for the manifest.
  *
  * Entries stream in with a data descriptor, their sizes unknown up front; archiver switches an
@@ -10,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive, type EntryData } from 'archiver';
+import type { RunPool } from '../dump/run-pool.js';
 import { ExporterError } from '../errors.js';
+import { deflateEntriesWith } from './entry-deflate.js';
 
 export interface EntryStats {
   bytes: number;
@@ -44,9 +47,12 @@ export class ZipWriter {
   #current: Readable | null = null;
   #entryDone: { name: string; resolve: () => void; reject: (err: Error) => void } | null = null;
 
-  constructor(options: { date?: Date; level?: number } = {}) {
+  /** `runs`: the pool of the dumps streamed in; each of their chunks goes back to it once deflated. */
+  constructor(options: { date?: Date; level?: number; runs?: RunPool } = {}) {
     this.#date = options.date ?? new Date();
-    this.#archive = new ZipArchive({ zlib: { level: options.level ?? 1 } });
+    this.#archive = new ZipArchive({ zlib: { level: options.level ?? 1, windowBits: 13 } });
+    const runs = options.runs;
+    deflateEntriesWith(this.#archive, (chunk) => runs?.release(chunk));
     this.stream = new PassThrough({ highWaterMark: 1024 * 1024 });
     this.#archive.on('entry', (data: EntryData) => {
       if (this.#entryDone?.name === data.name) this.#entryDone.resolve();
