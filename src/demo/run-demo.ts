@@ -13,6 +13,7 @@ import { demoPaths, prepareDataDir } from './data-dir.js';
 import { demoEnvCommand } from './demo-env.js';
 import { loadOrCreateDemoState, saveDemoState } from './demo-state.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { loadOptionalPackage } from '../optional-package.js';
 import { DemoLifecycle } from './lifecycle.js';
 import { ensureDemoSeed } from './seed-demo.js';
 import { watchParent } from './watchdogs.js';
@@ -95,8 +96,8 @@ export async function runDemo(env: NodeJS.ProcessEnv, io: DemoIo): Promise<void>
     if (lifecycle.stopRequested) return;
 
     const publicUrl = `http://localhost:${port}`;
-    // Loaded here, not at the top: oidc-provider is only needed once the demo really starts.
-    const { startDevIdp } = await import('../dev/idp.js');
+    // Loaded here, not at the top: oidc-provider (optional) is only needed once the demo really starts.
+    const { startDevIdp } = await loadOptionalPackage('oidc-provider', 'the demo', () => import('../dev/idp.js'));
     const idp = await withoutInMemoryAdapterWarning(() =>
       startDevIdp({
         accounts: record.accounts.map((a) => ({ ...a, password: DEMO_PASSWORD })),

@@ -6,8 +6,9 @@
  * opened read-only and no native module is needed.
  */
 import { readFile, stat } from 'node:fs/promises';
-import initSqlJs, { type Database } from 'sql.js';
+import type { Database } from 'sql.js';
 import { ExporterError } from '../errors.js';
+import { loadOptionalPackage } from '../optional-package.js';
 import { posixCksum } from './cksum.js';
 
 /**
@@ -16,6 +17,12 @@ import { posixCksum } from './cksum.js';
  */
 export const MAX_MAIN_FILE_BYTES = 256 * 1024 * 1024;
 const MIB = 1024 * 1024;
+
+/** sql.js (~30 MB with its other builds) is optional: the service's image has no SQLite move. */
+async function loadSqlJs() {
+  const initSqlJs = await loadOptionalPackage('sql.js', 'moving a SQLite instance', async () => (await import('sql.js')).default);
+  return initSqlJs();
+}
 
 export interface MainFileFacts {
   workspaceName: string;
@@ -97,7 +104,7 @@ export async function readMainFile(path: string, id: string): Promise<MainFileFa
   const bytes = await readWhole(path);
   let db: Database;
   try {
-    db = new (await initSqlJs()).Database(bytes);
+    db = new (await loadSqlJs()).Database(bytes);
   } catch (err) {
     throw unreadable(path, err);
   }
