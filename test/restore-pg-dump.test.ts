@@ -6,7 +6,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importDump } from '../src/restore/index.js';
 import { useTestDatabase } from './helpers/db.js';
 import { captureDbState } from './helpers/db-state.js';
@@ -43,6 +44,22 @@ describe('pg_dump round trips', () => {
     await bothWays(file);
     const state = await captureDbState(source.url);
     expect(state.data).toContainEqual(expect.objectContaining({ rel: 'public.pgbench_accounts', rows: 100000 }));
+  });
+
+  it('costs psql\'s round trips plus two checks: no settings queries, one target check', async () => {
+    // Each round trip counts on a small file: the settings come from the server's startup report.
+    const db = await useTestDatabase('fe_trips');
+    const file = join(dir, 'three.sql');
+    await writeFile(file, 'SET client_min_messages = warning;\nCREATE TABLE t (a int);\nSELECT 1;\n');
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      await importDump({ file, database: { connectionString: db.url } });
+      const sent = query.mock.calls.map(([q]) => (typeof q === 'string' ? q : String((q as { text?: unknown }).text)).trim().split(/\s+/).slice(0, 2).join(' '));
+      // The staging-schema sweep (docs/import.md), psql -1's BEGIN, the target check, the script, COMMIT.
+      expect(sent).toEqual(['SELECT n.nspname', 'BEGIN', 'SET client_min_messages', 'SELECT s.schema,', 'CREATE TABLE', 'SELECT 1;', 'COMMIT']);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   describe('a database with every kind of object', () => {

@@ -59,10 +59,12 @@ export function toExporterError(err: unknown, config: ClientConfig): ExporterErr
   return new ExporterError('DATABASE_ERROR', `PostgreSQL error at ${where}: ${e.message ?? String(err)}`, { cause: err });
 }
 
-export async function connect(config: ClientConfig): Promise<pg.Client> {
+/** `beforeConnect` sees the client first, e.g. to hear the settings the server reports at startup. */
+export async function connect(config: ClientConfig, beforeConnect?: (client: pg.Client) => void): Promise<pg.Client> {
   const client = new pg.Client({ connectionTimeoutMillis: 10_000, ...config });
   // An idle client whose server dies emits 'error'; without a listener that kills the process.
   client.on('error', () => undefined);
+  beforeConnect?.(client);
   try {
     await client.connect();
   } catch (err) {
@@ -72,8 +74,8 @@ export async function connect(config: ClientConfig): Promise<pg.Client> {
   return client;
 }
 
-export async function withClient<T>(config: ClientConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(config);
+export async function withClient<T>(config: ClientConfig, fn: (client: pg.Client) => Promise<T>, beforeConnect?: (client: pg.Client) => void): Promise<T> {
+  const client = await connect(config, beforeConnect);
   try {
     return await fn(client);
   } finally {

@@ -13,8 +13,7 @@ import { Replay } from './replay.js';
 import { ScriptReader } from './script-reader.js';
 import { ServerSession } from './server-session.js';
 import { choosePath } from './parallel/choose-path.js';
-import { ParallelLoad } from './parallel/parallel-load.js';
-import { readPostDataTail } from './parallel/post-data-tail.js';
+import type { ParallelLoad } from './parallel/parallel-load.js';
 import { dropAbandonedStaging } from './parallel/staging.js';
 
 export interface ImportOptions {
@@ -83,10 +82,12 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
   const single = options.singleTransaction ?? true;
   const config = options.database ?? {};
   const input = await openInput(options.file, options.stdin ?? process.stdin, options.entry);
+  // Made before connecting, the session hears the settings the server reports at startup.
+  let session: ServerSession | undefined;
   try {
     return await withClient(config, async (client) => {
       client.on('notice', (n) => options.onNotice?.(noticeText(n.severity, n.message)));
-      const server = new ServerSession(client);
+      const server = session ?? new ServerSession(client);
       let reader: ScriptReader | null = null;
       let replay: Replay | ParallelLoad | null = null;
       let parallel: ParallelLoad | null = null;
@@ -124,6 +125,8 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
           const path = await choosePath(reader, client, options.jobs, single);
           if (path.jobs > 1) {
             const clean = options.clean ?? false;
+            // Loaded only here: a pg_dump file (the replay) does not pay for the parallel path's modules.
+            const [{ ParallelLoad }, { readPostDataTail }] = await Promise.all([import('./parallel/parallel-load.js'), import('./parallel/post-data-tail.js')]);
             const tail = input.plainPath ? await readPostDataTail(input.plainPath) : null;
             replay = parallel = new ParallelLoad(server, reader, { database: config, jobs: path.jobs, clean, tail, onActivity: report }, path.format);
             if (await parallel.run()) return;
@@ -152,11 +155,11 @@ export async function importDump(options: ImportOptions): Promise<ImportSummary>
         statements: done.statements,
         bytes: (reader as ScriptReader | null)?.bytesRead ?? 0,
         seconds: (performance.now() - started) / 1000,
-        jobs: done instanceof ParallelLoad ? done.jobCount : 1,
+        jobs: (parallel as ParallelLoad | null)?.jobCount ?? 1,
         dropped: done.dropped,
         target: clientTarget(client),
       };
-    });
+    }, (client) => (session = new ServerSession(client)));
   } finally {
     await input.close();
   }

@@ -11,11 +11,10 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { paced } from './gc-pacer.js';
 import { ExporterError, isExporterError } from '../errors.js';
 import { printable } from './messages.js';
 import { readPooled } from './pooled-file.js';
-import { checkedEntry, closeZip, findDumpEntry, openEntryStream, openZip } from './zip-input.js';
+import type * as ZipInput from './zip-input.js';
 
 export type Consume = (source: AsyncIterable<unknown>) => Promise<void>;
 /** Resolves once bytes handed on from earlier chunks are no longer referenced (see pooled-file.ts). */
@@ -56,6 +55,8 @@ async function fileInput(path: string, wanted?: string): Promise<ImportInput> {
   }
   if (wanted !== undefined && kind !== 'zip') throw new ExporterError('INPUT_ERROR', `--entry applies to a zip archive, and ${label} is not one`);
   if (kind === 'zip') {
+    // Loaded on demand: a plain file's import does not pay for yauzl.
+    const { checkedEntry, closeZip, findDumpEntry, openEntryStream, openZip }: typeof ZipInput = await import('./zip-input.js');
     const zip = await openZip(path, label);
     try {
       const dump = await findDumpEntry(zip, label, wanted);
@@ -183,12 +184,16 @@ async function runStages(label: string, source: Readable | AsyncIterable<Buffer>
   let consuming: Promise<void> | null = null;
   const tracked: Consume = (s) => (consuming = consume(s));
   try {
-    if (gunzip) {
-      const z = createGunzip({ chunkSize: CHUNK });
-      watch(z);
-      await pipeline(source, z, paced, tracked);
-    } else if (pooled) await pipeline(source, tracked);
-    else await pipeline(source, paced, tracked);
+    if (pooled) await pipeline(source, tracked);
+    else {
+      // Loaded on demand: a plain file's chunks are reused buffers that need no pacing.
+      const { paced } = await import('./gc-pacer.js');
+      if (gunzip) {
+        const z = createGunzip({ chunkSize: CHUNK });
+        watch(z);
+        await pipeline(source, z, paced, tracked);
+      } else await pipeline(source, paced, tracked);
+    }
   } catch (err) {
     await (consuming as Promise<void> | null)?.catch(() => undefined);
     if (typeof err === 'object' && err !== null && failures.has(err)) throw inputError(err, label);

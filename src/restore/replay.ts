@@ -23,7 +23,7 @@ import { copyError, decode, statementError, type Statement } from './replay-erro
 import { StatementBatch } from './statement-batch.js';
 import { statementPhase, type ImportJob, type ImportPhase } from './phase.js';
 import { StatementPolicy } from './statement-policy.js';
-import { prepareTarget, targetSchema } from './target.js';
+import { prepareCurrentTarget } from './target.js';
 
 export interface ReplayOptions {
   singleTransaction: boolean;
@@ -221,7 +221,7 @@ export class Replay {
   private async ensureTarget(): Promise<void> {
     if (this.targetReady) return;
     this.targetReady = true;
-    this.dropped = await prepareTarget(this.server.client, await targetSchema(this.server.client), this.opts.clean);
+    this.dropped = await prepareCurrentTarget(this.server.client, this.opts.clean);
   }
 
   private async finish(): Promise<void> {

@@ -24,15 +24,21 @@ export class ServerSession {
   /** Rows the server reported inserted (`INSERT 0 n` command tags), whatever the statement. */
   insertedRows = 0;
 
+  /** Settings the server has reported since this session watches (all of them at connection time). */
+  private readonly reported = new Set<string>();
+
+  /** Made before `client.connect()`, it hears the values of the startup and needs no query for them. */
   constructor(readonly client: pg.Client) {
     client.connection.on('parameterStatus', (msg: { parameterName?: unknown; parameterValue?: unknown }) => {
       if (msg.parameterName === 'standard_conforming_strings') this.standardStrings = msg.parameterValue === 'on';
       if (msg.parameterName === 'client_encoding' && typeof msg.parameterValue === 'string') this.clientEncoding = msg.parameterValue;
+      if (typeof msg.parameterName === 'string') this.reported.add(msg.parameterName);
     });
   }
 
-  /** The values reported at connection time were received before our listener existed. */
+  /** Asks the server for what it has not reported while we listened (made after connecting: both). */
   async readSettings(): Promise<void> {
+    if (this.reported.has('standard_conforming_strings') && this.reported.has('client_encoding')) return;
     const { rows } = await this.client.query<{ scs: string; enc: string }>(
       "SELECT current_setting('standard_conforming_strings') AS scs, current_setting('client_encoding') AS enc",
     );

@@ -9,10 +9,19 @@ import { quoteIdent } from '../db/connection.js';
 
 const PREFIX = 'fief\\_%'; // LIKE pattern for "fief_" (the underscore escaped)
 
-/** The schema the script is about to create objects in: its search_path's first schema, else public. */
-export async function targetSchema(client: pg.Client): Promise<string> {
-  const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
-  return rows[0]?.schema ?? 'public';
+/**
+ * `prepareTarget` for the schema the script is about to create objects in (its search_path's
+ * first schema, else public), found in the same round trip as its fief_ tables.
+ */
+export async function prepareCurrentTarget(client: pg.Client, clean: boolean): Promise<string[]> {
+  const { rows } = await client.query<{ schema: string; tables: string[] }>(
+    `SELECT s.schema, ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname = s.schema AND c.relkind IN ('r', 'p') AND c.relname LIKE $1 ORDER BY 1) AS tables
+       FROM (SELECT coalesce(current_schema(), 'public') AS schema) s`,
+    [PREFIX],
+  );
+  const row = rows[0] ?? { schema: 'public', tables: [] };
+  return clearTarget(client, row.schema, row.tables, clean);
 }
 
 /** Refuses a schema holding fief_ tables, or (clean) drops them and the fief_ enum types. Returns what was dropped. */
@@ -23,6 +32,10 @@ export async function prepareTarget(client: pg.Client, schema: string, clean: bo
       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname LIKE $2 ORDER BY 1`,
     schema,
   );
+  return clearTarget(client, schema, tables, clean);
+}
+
+async function clearTarget(client: pg.Client, schema: string, tables: string[], clean: boolean): Promise<string[]> {
   if (tables.length > 0 && !clean) {
     throw new ExporterError(
       'IMPORT_TARGET_NOT_EMPTY',

@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import type { ImportSummary } from '../../restore/index.js';
 import { countOf } from '../../format.js';
-import { ProgressView } from '../progress-view.js';
+import type { ProgressView } from '../progress-view.js';
 import { io, print, printErr, untrusted } from '../io.js';
 import { parseSize } from '../options.js';
 
@@ -45,7 +45,8 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   const database = opts.databaseUrl !== undefined ? databaseConfig(opts.databaseUrl) : undefined;
   const maxStatementSize = opts.maxStatementSize === undefined ? undefined : parseSize(opts.maxStatementSize, '--max-statement-size');
   const tty = io.stderr as NodeJS.WriteStream;
-  const bar = tty.isTTY ? new ProgressView(tty) : null;
+  // The progress view, like the importer below, is loaded only when it is used.
+  const bar: ProgressView | null = tty.isTTY ? new (await import('../progress-view.js')).ProgressView(tty) : null;
   // Loaded on demand, so other commands do not pay for pg-copy-streams and yauzl.
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
