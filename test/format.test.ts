@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { countOf, formatBytes, formatCount } from '../src/format.js';
 
+const formatModule = new URL('../src/format.ts', import.meta.url).href;
+
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const ONE_DECIMAL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -43,8 +45,8 @@ describe('number formatting', () => {
 
   it('never constructs an Intl formatter', () => {
     const script = `globalThis.Intl = new Proxy(Intl, { get(t, k) { if (k === 'NumberFormat') throw new Error('Intl.NumberFormat used'); return t[k]; } });
-      const f = await import('./src/format.ts'); console.log(f.countOf(1234567, 'row'), f.formatBytes(14_200));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      const f = await import(process.argv[1]); console.log(f.countOf(1234567, 'row'), f.formatBytes(14_200));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, formatModule], { encoding: 'utf8' });
     expect(out.trim()).toBe('1,234,567 rows 14.2 kB');
   });
 });
