@@ -3,11 +3,18 @@
  * once, both sessions load a part of it, and a rejected row is named by its line in the whole
  * block, not in the session's share.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDump } from '../src/restore/index.js';
 import { splitCopy } from '../src/restore/parallel/split-copy.js';
 import { ServerSession } from '../src/restore/server-session.js';
 import { query, useTestDatabase } from './helpers/db.js';
+import { captureDbState } from './helpers/db-state.js';
+import { fiefDump } from './helpers/fief-dump.js';
+import { psqlFile } from './helpers/pg-tools.js';
 
 let db = { name: '', url: '' };
 const clients: pg.Client[] = [];
@@ -16,6 +23,26 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.end()));
+});
+
+it('a dump whose large first table is shared between the job sessions ends as psql -1 leaves it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fe-split-'));
+  try {
+    const file = join(dir, 'large.sql');
+    await writeFile(file, fiefDump({ extraUsers: 150_000 }));
+    const viaPsql = await useTestDatabase('fe_split_psql');
+    const viaUs = await useTestDatabase('fe_split_ours');
+    const psql = await psqlFile(viaPsql.url, file);
+    expect(psql.code, psql.stderr).toBe(0);
+    const summary = await importDump({ file, database: { connectionString: viaUs.url }, jobs: 2 });
+    expect(summary).toMatchObject({ rows: 150_005, jobs: 2 });
+    // Loaded by both job sessions: more than one transaction wrote its rows.
+    const [r] = await query<{ n: string }>(viaUs.url, 'SELECT count(DISTINCT xmin::text) AS n FROM fief_users');
+    expect(Number(r?.n)).toBeGreaterThan(1);
+    expect(await captureDbState(viaUs.url)).toEqual(await captureDbState(viaPsql.url));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 async function session(): Promise<ServerSession> {
