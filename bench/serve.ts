@@ -15,7 +15,7 @@ import { generateKey } from '../src/crypto/fernet.js';
 import { seedLegacyInstance } from '../src/dev/seed/index.js';
 import { startDevIdp } from '../src/dev/idp.js';
 import { twoFreePorts } from '../test/web/helpers/stack.js';
-import { signInToApp } from '../test/web/helpers/oidc-flow.js';
+import { cookieHeader, signInToApp } from '../test/web/helpers/oidc-flow.js';
 import { admin, ADMIN_URL as ADMIN } from './bench-db.js';
 import { arg, machineLine } from './measure.js';
 
@@ -130,9 +130,9 @@ export async function main(args: string[]): Promise<void> {
     process.stderr.write(`signing in ${connections} sessions for 8 people…\n`);
     const sessions: { cookie: string; csrf: string }[] = [];
     for (let i = 0; i < connections; i++) {
-      const jar = await signInToApp(base, instance.accounts[i % 8]!.email);
-      const html = await (await jar.fetch(`${base}/workspaces`)).text();
-      sessions.push({ cookie: jar.header(), csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' });
+      const browser = await signInToApp(base, instance.accounts[i % 8]!.email);
+      const html = (await browser.get(`${base}/workspaces`)).text;
+      sessions.push({ cookie: cookieHeader(browser, base), csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' });
     }
 
     process.stderr.write(`1/3 autocannon: ${connections} sessions on /workspaces for ${duration} s (after a 3 s warm-up)…\n`);

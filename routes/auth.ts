@@ -34,7 +34,7 @@ export default function authRoutes(instance: FastifyInstance, _options: unknown,
     if (app.signIn.state !== 'ready') return signInUnavailable(request, reply);
     try {
       const identity = await app.signIn.completeSignIn(request, reply);
-      app.sessions.issue(reply, identity);
+      app.sessions.issue(request, reply, identity);
       request.log.info({ sub: identity.sub }, 'signed in');
       return reply.redirect('/workspaces', 303);
     } catch (err) {
@@ -47,13 +47,13 @@ export default function authRoutes(instance: FastifyInstance, _options: unknown,
 
   // Without a session there is nothing to protect: an expired session's "Sign out" just lands home.
   const csrfIfSignedIn = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) =>
-    request.session === null ? done() : requireCsrf(request, reply, done);
+    request.signedIn === null ? done() : requireCsrf(request, reply, done);
 
   app.post('/auth/logout', { config: { rateLimit }, preValidation: csrfIfSignedIn }, async (request, reply) => {
-    app.sessions.clear(reply);
-    if (request.session === null) return reply.redirect('/', 303);
-    app.sessions.revoke(request.session);
-    request.log.info({ sub: request.session.sub }, 'signed out');
+    const signedIn = request.signedIn;
+    app.sessions.end(request);
+    if (signedIn === null) return reply.redirect('/', 303);
+    request.log.info({ sub: signedIn.sub }, 'signed out');
     // Also at the issuer, or the next "Sign in" on this browser would sign its person in again silently.
     return reply.redirect(app.signIn.endSessionUrl(`${app.config.publicUrl}/`) ?? '/', 303);
   });

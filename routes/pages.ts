@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 
 export default function pageRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   app.get('/', async (request, reply) => {
-    if (request.session !== null) return reply.redirect('/workspaces', 303);
+    if (request.signedIn !== null) return reply.redirect('/workspaces', 303);
     return reply.page('landing', { title: 'Export your Fief Cloud workspaces', signInState: app.signIn.state });
   });
 

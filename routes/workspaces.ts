@@ -11,8 +11,7 @@ import { ExportForm, WorkspaceIdParams } from '../src/web/schemas.js';
 export default function workspaceRoutes(instance: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/workspaces', { onRequest: requireSession }, async (request, reply) => {
-    const session = request.session!;
-    const workspaces = await app.workspaces.listForMember(session.sub);
+    const workspaces = await app.workspaces.listForMember(request.signedIn!.sub);
     return reply.header('cache-control', 'no-store').page('workspaces', { title: 'Your workspaces', workspaces, apiClientIds: app.config.apiClientIds });
   });
 
@@ -21,7 +20,7 @@ export default function workspaceRoutes(instance: FastifyInstance, _options: unk
     { onRequest: requireSession, preValidation: requireCsrf, schema: { params: WorkspaceIdParams, body: ExportForm } },
     async (request, reply) => {
       await app.exporter.send(request, reply, {
-        sub: request.session!.sub,
+        sub: request.signedIn!.sub,
         workspaceId: request.params.id.toLowerCase(),
         gzip: request.body?.gzip === 'on' || request.body?.gzip === '1',
         via: 'web',
@@ -31,7 +30,7 @@ export default function workspaceRoutes(instance: FastifyInstance, _options: unk
 
   // Every workspace at once: one zip, one export slot.
   app.post('/workspaces/export', { onRequest: requireSession, preValidation: requireCsrf }, async (request, reply) => {
-    await app.exporter.send(request, reply, { sub: request.session!.sub, workspaceId: null, gzip: false, via: 'web' });
+    await app.exporter.send(request, reply, { sub: request.signedIn!.sub, workspaceId: null, gzip: false, via: 'web' });
   });
   done();
 }

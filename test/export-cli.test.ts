@@ -2,49 +2,33 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { importRecipe } from '../src/import-recipe.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateKey } from '../src/crypto/fernet.js';
-import { seedLegacyInstance, type SeededInstance } from '../src/dev/seed/index.js';
-import { createDatabase } from './helpers/db.js';
 import { tempDir } from './helpers/dump.js';
 import { cli } from './helpers/cli.js';
+import { useLegacyInstance } from './helpers/legacy-instance.js';
 
 const KEY = generateKey();
 const dir = tempDir();
-let instance: SeededInstance;
-let drop: () => Promise<void>;
-
-beforeAll(async () => {
-  const main = await createDatabase('fe_cli');
-  drop = main.drop;
-  instance = await seedLegacyInstance({
-    databaseUrl: main.url,
-    encryptionKey: KEY,
-    accounts: 3,
-    workspaces: [
-      { name: 'Alpha', variant: 'v0.27', users: 10, auditLogs: 10, members: [0, 1] },
-      { name: 'Beta', variant: 'v0.26-chain', users: 10, auditLogs: 10, members: [0] },
-    ],
-  });
-}, 120_000);
-
-afterAll(() => drop());
-
-function id(name: string): string {
-  const w = instance.workspaces.find((x) => x.name === name);
-  if (!w) throw new Error(name);
-  return w.id;
-}
+const legacy = useLegacyInstance('fe_cli', {
+  encryptionKey: KEY,
+  accounts: 3,
+  workspaces: [
+    { name: 'Alpha', variant: 'v0.27', users: 10, auditLogs: 10, members: [0, 1] },
+    { name: 'Beta', variant: 'v0.26-chain', users: 10, auditLogs: 10, members: [0] },
+  ],
+});
+const id = (name: string): string => legacy.workspace(name).id;
 
 describe('fief-exporter workspaces', () => {
   it('lists every workspace, or only a member’s, as a table or JSON', async () => {
-    const all = await cli(['workspaces', '--database-url', instance.databaseUrl]);
+    const all = await cli(['workspaces', '--database-url', legacy.instance.databaseUrl]);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/Alpha[\s\S]*Beta/);
-    const member = await cli(['workspaces', '--database-url', instance.databaseUrl, '--user', instance.accounts[1]?.sub ?? '', '--json']);
+    const member = await cli(['workspaces', '--database-url', legacy.instance.databaseUrl, '--user', legacy.instance.accounts[1]?.sub ?? '', '--json']);
     expect(member.code).toBe(0);
     expect((JSON.parse(member.stdout) as { name: string }[]).map((w) => w.name)).toEqual(['Alpha']);
-    const none = await cli(['workspaces', '--database-url', instance.databaseUrl, '--user', instance.accounts[2]?.sub ?? '']);
+    const none = await cli(['workspaces', '--database-url', legacy.instance.databaseUrl, '--user', legacy.instance.accounts[2]?.sub ?? '']);
     expect(none.stdout).toMatch(/No workspace/);
   });
 });
@@ -52,7 +36,7 @@ describe('fief-exporter workspaces', () => {
 describe('fief-exporter export', () => {
   it('writes fief_dump_<Name>.sql readable only by its owner, with the key on line 1', async () => {
     const out = join(dir, 'alpha.sql');
-    const r = await cli(['export', '--database-url', instance.databaseUrl, '--workspace', id('Alpha'), '-o', out], { ENCRYPTION_KEY: KEY });
+    const r = await cli(['export', '--database-url', legacy.instance.databaseUrl, '--workspace', id('Alpha'), '-o', out], { ENCRYPTION_KEY: KEY });
     expect(r.stderr).toMatch(/Exported workspace "Alpha" \(28 tables/);
     expect(r.code).toBe(0);
     // The next step is the one recipe, for this very file.
@@ -61,7 +45,7 @@ describe('fief-exporter export', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^-- ENCRYPTION_KEY=[A-Za-z0-9_-]{43}=\n/);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(existsSync(`${out}.partial`)).toBe(false);
-    const again = await cli(['export', '--database-url', instance.databaseUrl, '--encryption-key', KEY, '--workspace', id('Alpha'), '-o', out]);
+    const again = await cli(['export', '--database-url', legacy.instance.databaseUrl, '--encryption-key', KEY, '--workspace', id('Alpha'), '-o', out]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists; pass --force/);
   });
@@ -75,7 +59,7 @@ describe('fief-exporter export', () => {
     ['a missing key', ['--workspace', '00000000-0000-4000-8000-000000000000'], 2, /missing --encryption-key \(or the ENCRYPTION_KEY/],
     ['an unknown option', ['--bogus', '--workspace', '00000000-0000-4000-8000-000000000000'], 2, /unknown option/],
   ])('fails clearly on %s', async (_what, args, code, message) => {
-    const withUrl = args.includes('--database-url') || args.includes('--bogus') ? args : ['--database-url', instance.databaseUrl, ...args];
+    const withUrl = args.includes('--database-url') || args.includes('--bogus') ? args : ['--database-url', legacy.instance.databaseUrl, ...args];
     const r = await cli(['export', ...withUrl], { ENCRYPTION_KEY: '' });
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);

@@ -6,40 +6,32 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Fernet, generateKey } from '../src/crypto/fernet.js';
-import { seedLegacyInstance, type SeededInstance, type SeededWorkspace } from '../src/dev/seed/index.js';
-import { RunPool } from '../src/dump/index.js';
+import type { SeededWorkspace } from '../src/dev/seed/index.js';
+import { RunPool, type DumpSummary, type ExportOptions } from '../src/dump/index.js';
 import { snapshotSchema, tableNames } from './helpers/catalog-snapshot.js';
 import { createDatabase, withPg } from './helpers/db.js';
 import { exportToFile, keyLine, psqlFile, tempDir } from './helpers/dump.js';
-import { expectSameData as expectCopied } from './helpers/workspace-copy.js';
+import { useLegacyInstance } from './helpers/legacy-instance.js';
+import { expectSameData } from './helpers/workspace-copy.js';
 
 const KEY = generateKey();
-let instance: SeededInstance;
-let byodUrl: string;
 const dir = tempDir();
 const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of drops.reverse()) await drop();
+});
 
-async function emptyDatabase(): Promise<string> {
-  const db = await createDatabase('fe_target');
+async function emptyDatabase(prefix = 'fe_target'): Promise<string> {
+  const db = await createDatabase(prefix);
   drops.push(db.drop);
   return db.url;
 }
 
-function ws(name: string): SeededWorkspace {
-  const w = instance.workspaces.find((x) => x.name === name);
-  if (!w) throw new Error(`no seeded workspace ${name}`);
-  return w;
-}
-
-beforeAll(async () => {
-  const main = await createDatabase('fe_main');
-  const byod = await createDatabase('fe_byod');
-  drops.push(main.drop, byod.drop);
-  byodUrl = byod.url;
-  instance = await seedLegacyInstance({
-    databaseUrl: main.url,
+const legacy = useLegacyInstance('fe_main', async () => {
+  const byodUrl = await emptyDatabase('fe_byod');
+  return {
     encryptionKey: KEY,
     accounts: 3,
     workspaces: [
@@ -52,28 +44,31 @@ beforeAll(async () => {
       { name: 'Bad token', variant: 'v0.27', users: 400, auditLogs: 3000 },
       { name: 'No refresh token', variant: 'v0.27', users: 30, auditLogs: 10 },
     ],
-  });
-}, 300_000);
-
-afterAll(async () => {
-  for (const drop of drops.reverse()) await drop();
+  };
 });
+const ws = (name: string): SeededWorkspace => legacy.workspace(name);
 
-async function expectSameData(source: SeededWorkspace, targetUrl: string, exportKey: string): Promise<void> {
-  await expectCopied(source, KEY, targetUrl, exportKey);
+/** Exports `source` with the instance's key (and `more` options) to `name` in the test directory. */
+async function exportWorkspace(source: SeededWorkspace, name: string, more: Partial<ExportOptions> = {}): Promise<{ file: string; summary: DumpSummary; warnings: string[] }> {
+  const file = join(dir, name);
+  return { file, ...(await exportToFile({ mainDatabase: { connectionString: legacy.instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, ...more }, file)) };
+}
+
+/** Replays `file` with psql into a new empty database, which must take it without a word. */
+async function replayed(file: string): Promise<string> {
+  const target = await emptyDatabase();
+  const replay = await psqlFile(target, file);
+  expect(replay.stderr).toBe('');
+  expect(replay.code).toBe(0);
+  return target;
 }
 
 describe.each(['Consolidated', 'Old chain', 'BYOD schema', 'BYOD public'])('export of workspace %s', (name) => {
   it('replays with psql into an empty database: same catalog, same rows, tokens under the new key', async () => {
     const source = ws(name);
-    const file = join(dir, `${name.replace(/\W/g, '_')}.sql`);
-    const { summary } = await exportToFile({ mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id }, file);
+    const { file, summary } = await exportWorkspace(source, `${name.replace(/\W/g, '_')}.sql`);
     expect(summary.tables.length).toBe(28);
-
-    const target = await emptyDatabase();
-    const replay = await psqlFile(target, file);
-    expect(replay.stderr).toBe('');
-    expect(replay.code).toBe(0);
+    const target = await replayed(file);
 
     const [a, b] = await Promise.all([
       withPg(source.databaseUrl, (c) => snapshotSchema(c, source.schema)),
@@ -84,7 +79,7 @@ describe.each(['Consolidated', 'Old chain', 'BYOD schema', 'BYOD public'])('expo
     const exportKey = keyLine(file);
     expect(exportKey).not.toBe(KEY);
     expect(readFileSync(file).includes(Buffer.from(KEY))).toBe(false);
-    await expectSameData(source, target, exportKey);
+    await expectSameData(source, KEY, target, exportKey);
   });
 });
 
@@ -94,27 +89,17 @@ describe.each([
 ])('tables with tokens, $label', ({ budget }) => {
   it('replay with the same rows and tokens under the new key', async () => {
     const source = ws('Consolidated');
-    const file = join(dir, `small-runs-${budget ?? 'default'}.sql`);
     // 512-byte runs: nearly every fief_oauth_accounts row (and many tokens) straddles two.
     const runs = new RunPool(512);
-    await exportToFile(
-      { mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, runs, ...(budget ? { holdBudgetBytes: budget } : {}) },
-      file,
-    );
-    const target = await emptyDatabase();
-    const replay = await psqlFile(target, file);
-    expect(replay.stderr).toBe('');
-    await expectSameData(source, target, keyLine(file));
+    const { file } = await exportWorkspace(source, `small-runs-${budget ?? 'default'}.sql`, { runs, ...(budget ? { holdBudgetBytes: budget } : {}) });
+    await expectSameData(source, KEY, await replayed(file), keyLine(file));
   });
 });
 
 describe('export options and guarantees', () => {
   it('keeps hostile values byte for byte (a line that is exactly \\., the schema name, a multi-megabyte value)', async () => {
     const source = ws('Consolidated');
-    const file = join(dir, 'hostile.sql');
-    await exportToFile({ mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id }, file);
-    const target = await emptyDatabase();
-    expect((await psqlFile(target, file)).code).toBe(0);
+    const target = await replayed((await exportWorkspace(source, 'hostile.sql')).file);
     const probe = async (url: string, schema: string): Promise<unknown[]> =>
       withPg(url, async (c) => {
         const s = pg.escapeIdentifier(schema);
@@ -136,11 +121,9 @@ describe('export options and guarantees', () => {
 
   it('--keep-key writes the instance key and copies tokens unchanged', async () => {
     const source = ws('Old chain');
-    const file = join(dir, 'keep.sql');
-    await exportToFile({ mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, keepKey: true }, file);
+    const { file } = await exportWorkspace(source, 'keep.sql', { keepKey: true });
     expect(keyLine(file)).toBe(KEY);
-    const target = await emptyDatabase();
-    expect((await psqlFile(target, file)).code).toBe(0);
+    const target = await replayed(file);
     const tokens = (url: string, schema: string): Promise<unknown[]> =>
       withPg(url, async (c) => (await c.query<Record<string, unknown>>(`SELECT id, client_id, client_secret FROM ${pg.escapeIdentifier(schema)}.fief_oauth_providers ORDER BY id`)).rows);
     expect(await tokens(target, 'public')).toEqual(await tokens(source.databaseUrl, source.schema));
@@ -148,9 +131,7 @@ describe('export options and guarantees', () => {
 
   it('a dump cut anywhere and replayed by plain psql (no -1) leaves no fief_ table', async () => {
     const source = ws('Old chain');
-    const file = join(dir, 'whole.sql');
-    await exportToFile({ mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id }, file);
-    const bytes = readFileSync(file);
+    const bytes = readFileSync((await exportWorkspace(source, 'whole.sql')).file);
     const target = await emptyDatabase();
     // A deterministic spread of 20 offsets over the whole file (header, DDL, COPY data, footer).
     for (let i = 1; i <= 20; i++) {
@@ -165,13 +146,7 @@ describe('export options and guarantees', () => {
 
   it('--prune-dead-secrets keeps the tables but leaves their rows out', async () => {
     const source = ws('Consolidated');
-    const file = join(dir, 'pruned.sql');
-    await exportToFile(
-      { mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, pruneDeadSecrets: true },
-      file,
-    );
-    const target = await emptyDatabase();
-    expect((await psqlFile(target, file)).code).toBe(0);
+    const target = await replayed((await exportWorkspace(source, 'pruned.sql', { pruneDeadSecrets: true })).file);
     await withPg(target, async (c) => {
       for (const t of ['session_tokens', 'refresh_tokens', 'authorization_codes', 'email_verifications', 'login_sessions', 'registration_sessions', 'oauth_sessions']) {
         const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.fief_${t}`);
@@ -184,15 +159,10 @@ describe('export options and guarantees', () => {
 
   it('--target-schema and --gzip produce a loadable dump in that schema', async () => {
     const source = ws('BYOD schema');
-    const file = join(dir, 'schema.sql.gz');
-    await exportToFile(
-      { mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id, targetSchema: 'fief data', gzip: true },
-      file,
-    );
+    const { file } = await exportWorkspace(source, 'schema.sql.gz', { targetSchema: 'fief data', gzip: true });
     const plain = join(dir, 'schema.sql');
     writeFileSync(plain, gunzipSync(readFileSync(file)));
-    const target = await emptyDatabase();
-    expect((await psqlFile(target, plain)).code).toBe(0);
+    const target = await replayed(plain);
     const [a, b] = await Promise.all([
       withPg(source.databaseUrl, (c) => snapshotSchema(c, source.schema)),
       withPg(target, (c) => snapshotSchema(c, 'fief data')),
@@ -202,11 +172,10 @@ describe('export options and guarantees', () => {
 
   it('warns on what would trouble Fief ≥ 0.28, and --strict refuses', async () => {
     const source = ws('Needs care');
-    const opts = { mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id };
-    const { warnings } = await exportToFile(opts, join(dir, 'care.sql'));
+    const { warnings } = await exportWorkspace(source, 'care.sql');
     expect(warnings.join('\n')).toMatch(/Administrator/);
     expect(warnings.join('\n')).toMatch(/oauth_provider_id, account_id/);
-    await expect(exportToFile({ ...opts, strict: true }, join(dir, 'care-strict.sql'))).rejects.toMatchObject({ code: 'PREFLIGHT_FAILED' });
+    await expect(exportWorkspace(source, 'care-strict.sql', { strict: true })).rejects.toMatchObject({ code: 'PREFLIGHT_FAILED' });
   });
 
   it('a token that does not decrypt, past the pre-flight sample, stops the export early, naming its row', async () => {
@@ -221,19 +190,11 @@ describe('export options and guarantees', () => {
     });
     expect(Number(last.n)).toBeGreaterThan(20); // beyond the rows decrypted before the first byte
     const streamed = new Set<string>();
-    const opts = {
-      mainDatabase: { connectionString: instance.databaseUrl },
-      encryptionKey: KEY,
-      workspaceId: source.id,
-      onProgress: (p: { table: string }) => streamed.add(p.table),
-      // The in-place pass runs while a table of at least one full run streams: with 64 KiB
-      // runs, this workspace's 3 000 audit logs (~750 KB) are such a table.
-      runs: new RunPool(64 * 1024),
-    };
-    await expect(exportToFile(opts, join(dir, 'bad-token.sql'))).rejects.toMatchObject({
-      code: 'DECRYPT_FAILED',
-      message: expect.stringContaining(`fief_oauth_accounts.access_token of row ${last.id} `) as unknown,
-    });
+    const onProgress = (p: { table: string }): void => void streamed.add(p.table);
+    const namingTheRow = { code: 'DECRYPT_FAILED', message: expect.stringContaining(`fief_oauth_accounts.access_token of row ${last.id} `) as unknown };
+    // The in-place pass runs while a table of at least one full run streams: with 64 KiB
+    // runs, this workspace's 3 000 audit logs (~750 KB) are such a table.
+    await expect(exportWorkspace(source, 'bad-token.sql', { onProgress, runs: new RunPool(64 * 1024) })).rejects.toMatchObject(namingTheRow);
     // Found while the first tables streamed, not after every table.
     expect(streamed.has('fief_audit_logs')).toBe(true);
     expect(streamed.has('fief_users')).toBe(false);
@@ -241,10 +202,7 @@ describe('export options and guarantees', () => {
     // With the default 1 MB runs no table here is large enough for the pass to run while it
     // streams: the pass finishes after the other tables, and the export still fails there.
     streamed.clear();
-    await expect(exportToFile({ ...opts, runs: new RunPool() }, join(dir, 'bad-token-small.sql'))).rejects.toMatchObject({
-      code: 'DECRYPT_FAILED',
-      message: expect.stringContaining(`fief_oauth_accounts.access_token of row ${last.id} `) as unknown,
-    });
+    await expect(exportWorkspace(source, 'bad-token-small.sql', { onProgress, runs: new RunPool() })).rejects.toMatchObject(namingTheRow);
     expect(streamed.has('fief_users')).toBe(true);
   });
 
@@ -252,13 +210,8 @@ describe('export options and guarantees', () => {
     const source = ws('No refresh token');
     const accounts = `${pg.escapeIdentifier(source.schema)}.fief_oauth_accounts`;
     await withPg(source.databaseUrl, (c) => c.query(`ALTER TABLE ${accounts} DROP COLUMN refresh_token`));
-    const file = join(dir, 'no-refresh-token.sql');
-    await exportToFile({ mainDatabase: { connectionString: instance.databaseUrl }, encryptionKey: KEY, workspaceId: source.id }, file);
-    const target = await emptyDatabase();
-    const replay = await psqlFile(target, file);
-    expect(replay.stderr).toBe('');
-    expect(replay.code).toBe(0);
-
+    const { file } = await exportWorkspace(source, 'no-refresh-token.sql');
+    const target = await replayed(file);
     const tokens = async (url: string, schema: string, key: string): Promise<Record<string, string | null>> => {
       const f = new Fernet(key);
       const { rows } = await withPg(url, (c) =>
@@ -276,23 +229,21 @@ describe('export options and guarantees', () => {
   });
 
   it('refuses a MySQL workspace, an unknown one, a non-member, and a wrong key, before any byte', async () => {
-    const main = { connectionString: instance.databaseUrl };
-    await expect(exportToFile({ mainDatabase: main, encryptionKey: KEY, workspaceId: ws('On MySQL').id }, join(dir, 'x.sql'))).rejects.toMatchObject({
+    await expect(exportWorkspace(ws('On MySQL'), 'x.sql')).rejects.toMatchObject({
       code: 'WORKSPACE_UNSUPPORTED',
       message: expect.stringMatching(/self-hosted migration/) as unknown,
     });
-    await expect(
-      exportToFile({ mainDatabase: main, encryptionKey: KEY, workspaceId: '00000000-0000-4000-8000-000000000000' }, join(dir, 'x.sql')),
-    ).rejects.toMatchObject({ code: 'WORKSPACE_NOT_FOUND' });
-    const outsider = instance.accounts[2]?.sub ?? '';
-    await expect(
-      exportToFile({ mainDatabase: main, encryptionKey: KEY, workspaceId: ws('Consolidated').id, userSub: outsider }, join(dir, 'x.sql')),
-    ).rejects.toMatchObject({ code: 'WORKSPACE_NOT_FOUND' });
-    await expect(
-      exportToFile({ mainDatabase: main, encryptionKey: generateKey(), workspaceId: ws('Consolidated').id }, join(dir, 'x.sql')),
-    ).rejects.toMatchObject({ code: 'DECRYPT_FAILED', message: expect.stringMatching(/fief_oauth_(providers|accounts)\.\w+ of row [0-9a-f-]{36}/) as unknown });
-    await expect(
-      exportToFile({ mainDatabase: main, encryptionKey: generateKey(), workspaceId: ws('BYOD schema').id }, join(dir, 'x.sql')),
-    ).rejects.toMatchObject({ code: 'DECRYPT_FAILED', message: expect.stringMatching(/workspaces\.database_\w+/) as unknown });
+    const consolidated = ws('Consolidated');
+    await expect(exportWorkspace(consolidated, 'x.sql', { workspaceId: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ code: 'WORKSPACE_NOT_FOUND' });
+    const outsider = legacy.instance.accounts[2]?.sub ?? '';
+    await expect(exportWorkspace(consolidated, 'x.sql', { userSub: outsider })).rejects.toMatchObject({ code: 'WORKSPACE_NOT_FOUND' });
+    await expect(exportWorkspace(consolidated, 'x.sql', { encryptionKey: generateKey() })).rejects.toMatchObject({
+      code: 'DECRYPT_FAILED',
+      message: expect.stringMatching(/fief_oauth_(providers|accounts)\.\w+ of row [0-9a-f-]{36}/) as unknown,
+    });
+    await expect(exportWorkspace(ws('BYOD schema'), 'x.sql', { encryptionKey: generateKey() })).rejects.toMatchObject({
+      code: 'DECRYPT_FAILED',
+      message: expect.stringMatching(/workspaces\.database_\w+/) as unknown,
+    });
   });
 });

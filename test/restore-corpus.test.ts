@@ -4,15 +4,15 @@
  * and a target database whose catalog and data are exactly as before.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
 import { query, useTestDatabase } from './helpers/db.js';
-import { captureDbState, type DbState } from './helpers/db-state.js';
+import { corpusTarget } from './helpers/corpus-target.js';
+import { captureDbState } from './helpers/db-state.js';
 import { DUMP_KEY, fiefDump } from './helpers/fief-dump.js';
 import { writeZip } from './helpers/zip-file.js';
 
@@ -106,24 +106,13 @@ const CASES: Case[] = [
   }, /a-directory\.sql is not a regular file/],
 ];
 
-let dir = '';
-let target = { name: '', url: '' };
-let before: DbState;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fe-corpus-'));
-  target = await useTestDatabase('fe_corpus');
-  await query(
-    target.url,
-    `CREATE TABLE keep (id int PRIMARY KEY, v text);
-     INSERT INTO keep VALUES (1, 'one'), (2, E'two\\ttabs');
-     CREATE SEQUENCE keep_seq; SELECT setval('keep_seq', 42);
-     CREATE FUNCTION keep_f() RETURNS int LANGUAGE sql AS 'SELECT 7';`,
-  );
-  before = await captureDbState(target.url);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const target = corpusTarget(
+  'fe-corpus',
+  `CREATE TABLE keep (id int PRIMARY KEY, v text);
+   INSERT INTO keep VALUES (1, 'one'), (2, E'two\\ttabs');
+   CREATE SEQUENCE keep_seq; SELECT setval('keep_seq', 42);
+   CREATE FUNCTION keep_f() RETURNS int LANGUAGE sql AS 'SELECT 7';`,
+);
 
 describe('hostile and malformed inputs', () => {
   it('has a corpus of at least 30 inputs', () => {
@@ -131,7 +120,7 @@ describe('hostile and malformed inputs', () => {
   });
 
   it.each(CASES)('%s', async (name, content, pattern) => {
-    const file = typeof content === 'function' ? await content(dir) : join(dir, `${name.replace(/\W+/g, '_')}.sql`);
+    const file = typeof content === 'function' ? await content(target.dir) : join(target.dir, `${name.replace(/\W+/g, '_')}.sql`);
     if (typeof content !== 'function') await writeFile(file, content);
     const stderr = new PassThrough();
     let output = '';
@@ -143,7 +132,7 @@ describe('hostile and malformed inputs', () => {
     expect(lines[0]).toMatch(/^fief-exporter: /);
     expect(lines[0]).toMatch(pattern);
     expect(output).not.toContain(DUMP_KEY);
-    expect(await captureDbState(target.url)).toEqual(before);
+    expect(await captureDbState(target.url)).toEqual(target.before);
   });
 
   it('the state comparison does notice a change (so the checks above can fail)', async () => {

@@ -5,42 +5,32 @@
  * message, by the next run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isExporterError } from '../src/errors.js';
 import { importDump } from '../src/restore/index.js';
-import { query, useTestDatabase } from './helpers/db.js';
-import { captureDbState, type DbState } from './helpers/db-state.js';
+import { corpusTarget } from './helpers/corpus-target.js';
+import { query } from './helpers/db.js';
+import { captureDbState } from './helpers/db-state.js';
 import { fiefDump } from './helpers/fief-dump.js';
 
-let dir = '';
-let db = { name: '', url: '' };
-let before: DbState;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fe-parallel-'));
-  db = await useTestDatabase('fe_parallel');
-  await query(db.url, 'CREATE TABLE keep (id int PRIMARY KEY, v text); INSERT INTO keep VALUES (1, $$x$$); CREATE SCHEMA fief_exporter_staging_notours');
-  before = await captureDbState(db.url);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+// A schema with the staging prefix but not our marker is someone else's: it must survive.
+const target = corpusTarget('fe-parallel', 'CREATE TABLE keep (id int PRIMARY KEY, v text); INSERT INTO keep VALUES (1, $$x$$); CREATE SCHEMA fief_exporter_staging_notours');
 
 async function file(name: string, content: string): Promise<string> {
-  const path = join(dir, name);
+  const path = join(target.dir, name);
   await writeFile(path, content);
   return path;
 }
 
 async function stagingSchemas(): Promise<string[]> {
-  const rows = await query<{ n: string }>(db.url, "SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'fief\\_exporter\\_staging\\_%' AND nspname <> 'fief_exporter_staging_notours'");
+  const rows = await query<{ n: string }>(target.url, "SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'fief\\_exporter\\_staging\\_%' AND nspname <> 'fief_exporter_staging_notours'");
   return rows.map((r) => r.n);
 }
 
 async function failing(path: string, jobs = 3): Promise<string> {
-  const err = await importDump({ file: path, database: { connectionString: db.url }, jobs }).catch((e: unknown) => e);
+  const err = await importDump({ file: path, database: { connectionString: target.url }, jobs }).catch((e: unknown) => e);
   if (!isExporterError(err)) throw new Error(`expected the import to fail, got ${String(err)}`);
   expect(err.message).toMatch(/the target database is unchanged/);
   return err.message;
@@ -50,7 +40,7 @@ async function failing(path: string, jobs = 3): Promise<string> {
 async function whenCopying(child: ChildProcess): Promise<void> {
   for (let k = 0; k < 600; k++) {
     if (child.exitCode !== null) throw new Error('the import ended before the COPY started');
-    const rows = await query(db.url, "SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'fief-exporter import job%' AND state = 'active' AND query LIKE 'COPY%'");
+    const rows = await query(target.url, "SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'fief-exporter import job%' AND state = 'active' AND query LIKE 'COPY%'");
     if (rows.length > 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -58,7 +48,7 @@ async function whenCopying(child: ChildProcess): Promise<void> {
 }
 
 function start(path: string): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', path, '--database-url', db.url, '--jobs', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', path, '--database-url', target.url, '--jobs', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -78,7 +68,7 @@ describe('a failed parallel load leaves the target as it was', () => {
     const dump = fiefDump().replace('CLI\t\\N', 'CLI\tnot-a-uuid');
     expect(await failing(await file('bad-row.sql', dump))).toMatch(/COPY data for fief_clients was rejected: invalid input syntax for type uuid/);
     expect(await stagingSchemas()).toEqual([]);
-    expect(await captureDbState(db.url)).toEqual(before);
+    expect(await captureDbState(target.url)).toEqual(target.before);
   });
 
   it('a bad row deep in a large block that two sessions share: named by its line in the file', async () => {
@@ -93,20 +83,20 @@ describe('a failed parallel load leaves the target as it was', () => {
     const dump = fiefDump({ clients: ['c0000000-0000-4000-8000-000000000001\tWeb\ta1b2c3d4-0000-4000-8000-0000000000ff'] });
     expect(await failing(await file('bad-fk.sql', dump))).toMatch(/fief_clients_user_id_fkey/);
     expect(await stagingSchemas()).toEqual([]);
-    expect(await captureDbState(db.url)).toEqual(before);
+    expect(await captureDbState(target.url)).toEqual(target.before);
   });
 
   it('a job session cut off by the server (pg_terminate_backend)', async () => {
     const path = await file('big-terminated.sql', fiefDump({ extraUsers: 300_000 }));
     const load = failing(path, 2);
     for (let k = 0; k < 600; k++) {
-      const { length } = await query(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'fief-exporter import job%' AND query LIKE 'COPY%'");
+      const { length } = await query(target.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'fief-exporter import job%' AND query LIKE 'COPY%'");
       if (length > 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(await load).toMatch(/terminat|connection/i);
     expect(await stagingSchemas()).toEqual([]);
-    expect(await captureDbState(db.url)).toEqual(before);
+    expect(await captureDbState(target.url)).toEqual(target.before);
   });
 
   it('Ctrl-C (SIGINT) during the load', async () => {
@@ -114,7 +104,7 @@ describe('a failed parallel load leaves the target as it was', () => {
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/interrupted \(SIGINT\).*the target database is unchanged/);
     expect(await stagingSchemas()).toEqual([]);
-    expect(await captureDbState(db.url)).toEqual(before);
+    expect(await captureDbState(target.url)).toEqual(target.before);
   });
 
   it('a killed importer (SIGKILL): the next run removes its staging schema, with a message', async () => {
@@ -126,6 +116,6 @@ describe('a failed parallel load leaves the target as it was', () => {
     expect(next.stderr()).toMatch(/removed the staging schema fief_exporter_staging_[0-9a-f]{12}, left behind by an import that was interrupted/);
     expect(await stagingSchemas()).toEqual([]);
     // The schema with our prefix but not our marker is someone else's: still there.
-    expect(await captureDbState(db.url)).toEqual(before);
+    expect(await captureDbState(target.url)).toEqual(target.before);
   });
 });

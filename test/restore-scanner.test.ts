@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scriptEvents, scriptEventsAnyChunking as events } from './helpers/script-events.js';
+import { scriptEvents, scriptEventsAnyChunking as events, type Seen } from './helpers/script-events.js';
 
 /** Every chunking must fail the same way. */
 async function failure(script: string | Buffer): Promise<string> {
@@ -18,6 +18,75 @@ async function failure(script: string | Buffer): Promise<string> {
 
 const stmts = (seen: Awaited<ReturnType<typeof events>>): string[] =>
   seen.flatMap((e) => ('stmt' in e ? [e.stmt] : []));
+
+/** Scripts of one statement a line, each with a semicolon that must not end it. */
+const ONE_PER_LINE: [title: string, lines: string[]][] = [
+  ['handles dollar quotes with and without tags, and $ inside identifiers and parameters', [
+    'CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;',
+    'CREATE FUNCTION g() RETURNS text AS $body$ SELECT $$;$$; $b$ ; $body$ LANGUAGE sql;',
+    'SELECT a$b$c FROM t$1;',
+    'PREPARE p AS SELECT $1;',
+    'SELECT $a$x$ab$;$a$;',
+  ]],
+  ['keeps semicolons inside quoted identifiers, U& literals, bit strings and nested comments', [
+    'SELECT 1 AS "a;""b";',
+    "SELECT U&'d;\\0061t' , U&\"x;y\";",
+    "SELECT B'01', X'1F';",
+    'SELECT /* a /* nested; */ still; */ 1;',
+    'SELECT 1 /*/ not closed by /* */ still */;',
+  ]],
+];
+
+/** Scripts, and every event the reader reports for them (statements, meta-commands, comments). */
+const EVENTS: [title: string, script: string | Buffer, seen: Seen[]][] = [
+  ['turns \\; into a semicolon that does not end the statement, and \\: into a colon', 'SELECT 1\\; SELECT 2;\nSELECT 3\\:\\:int;', [
+    { stmt: 'SELECT 1; SELECT 2;', line: 1, parts: 2 },
+    { stmt: 'SELECT 3::int;', line: 2 },
+  ]],
+  ['reports meta-commands with their line, also in the middle of a statement', '\\restrict k1\nSELECT\n\\unrestrict k1\n1;\n', [
+    { meta: 'restrict k1', line: 1 },
+    { meta: 'unrestrict k1', line: 3 },
+    { stmt: 'SELECT\n1;', line: 2 },
+  ]],
+  ['reports line-start comments between statements (the dump footer), not comments inside statements', '-- one\nSELECT 1 -- two\n;\n  -- three\n-- four\r\n', [
+    { comment: '-- one', line: 1 },
+    { stmt: 'SELECT 1 -- two\n;', line: 2 },
+    { comment: '-- four', line: 5 },
+  ]],
+  ['sends the text left at end of input without a semicolon, as psql does', 'SELECT 1;\nSELECT 2', [
+    { stmt: 'SELECT 1;', line: 1 },
+    { stmt: 'SELECT 2', line: 2, complete: false },
+  ]],
+  ['skips a UTF-8 byte-order mark and copes with CRLF line ends', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('-- c\r\nSELECT 1;\r\nSELECT\r\n2;\r\n')]), [
+    { comment: '-- c', line: 1 },
+    { stmt: 'SELECT 1;', line: 2 },
+    { stmt: 'SELECT\r\n2;', line: 3 },
+  ]],
+];
+
+const COPY_EVENTS: typeof EVENTS = [
+  ['reads data up to a line that is exactly \\. and goes on after it', 'COPY t (a, b) FROM stdin;\n1\tx\\ty\n2\t\\\\.\n3\t\\.x\n\\.\nSELECT 1;\n', [
+    { stmt: 'COPY t (a, b) FROM stdin;', line: 1 },
+    { copyData: '1\tx\\ty\n2\t\\\\.\n3\t\\.x\n' },
+    { stmt: 'SELECT 1;', line: 6 },
+  ]],
+  ['accepts \\.\\r\\n', 'COPY t FROM STDIN;\r\n1\r\n\\.\r\nSELECT 1;', [
+    { stmt: 'COPY t FROM STDIN;', line: 1 },
+    { copyData: '1\r\n' },
+    { stmt: 'SELECT 1;', line: 4 },
+  ]],
+  ['accepts a final \\. without newline', 'COPY t FROM stdin;\n1\n\\.', [{ stmt: 'COPY t FROM stdin;', line: 1 }, { copyData: '1\n' }]],
+  ['scans text after the COPY statement on its line once the data is read, as psql does', 'COPY t FROM stdin; SELECT 1;\n1\n\\.\nSELECT 2;\n', [
+    { stmt: 'COPY t FROM stdin;', line: 1 },
+    { copyData: '1\n' },
+    { stmt: 'SELECT 1;', line: 1 },
+    { stmt: 'SELECT 2;', line: 4 },
+  ]],
+  ['does not take COPY ... FROM a file, or COPY ... TO STDOUT, for inline data', "COPY t FROM '/tmp/x';\nCOPY (SELECT 1 FROM stdin) TO STDOUT;\n", [
+    { stmt: "COPY t FROM '/tmp/x';", line: 1 },
+    { stmt: 'COPY (SELECT 1 FROM stdin) TO STDOUT;', line: 2 },
+  ]],
+];
 
 describe('statement splitting as psql does it', () => {
   it('splits on top-level semicolons, skips leading whitespace and comments, tracks lines', async () => {
@@ -47,26 +116,9 @@ describe('statement splitting as psql does it', () => {
     expect(stmts(await events("SELECT E'x' 'y\\';\nSELECT 2;"))).toEqual(["SELECT E'x' 'y\\';", 'SELECT 2;']);
   });
 
-  it('handles dollar quotes with and without tags, and $ inside identifiers and parameters', async () => {
-    const script = [
-      'CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;',
-      'CREATE FUNCTION g() RETURNS text AS $body$ SELECT $$;$$; $b$ ; $body$ LANGUAGE sql;',
-      'SELECT a$b$c FROM t$1;',
-      'PREPARE p AS SELECT $1;',
-      'SELECT $a$x$ab$;$a$;',
-    ].join('\n');
-    expect(stmts(await events(script))).toEqual(script.split('\n'));
-  });
-
-  it('keeps semicolons inside quoted identifiers, U& literals, bit strings and nested comments', async () => {
-    const script = [
-      'SELECT 1 AS "a;""b";',
-      "SELECT U&'d;\\0061t' , U&\"x;y\";",
-      "SELECT B'01', X'1F';",
-      'SELECT /* a /* nested; */ still; */ 1;',
-      'SELECT 1 /*/ not closed by /* */ still */;',
-    ].join('\n');
-    expect(stmts(await events(script))).toEqual(script.split('\n'));
+  it.each(ONE_PER_LINE)('%s', async (_title, lines) => {
+    const script = lines.join('\n');
+    expect(stmts(await events(script))).toEqual(lines);
   });
 
   it('treats -- and /* inside operators as comment starts', async () => {
@@ -89,79 +141,14 @@ describe('statement splitting as psql does it', () => {
     expect(stmts(await events(`${fn}\n${proc}\nBEGIN;\nSELECT 1;\nEND;`))).toEqual([fn, proc, 'BEGIN;', 'SELECT 1;', 'END;']);
   });
 
-  it('turns \\; into a semicolon that does not end the statement, and \\: into a colon', async () => {
-    expect(await events('SELECT 1\\; SELECT 2;\nSELECT 3\\:\\:int;')).toEqual([
-      { stmt: 'SELECT 1; SELECT 2;', line: 1, parts: 2 },
-      { stmt: 'SELECT 3::int;', line: 2 },
-    ]);
-  });
-
-  it('reports meta-commands with their line, also in the middle of a statement', async () => {
-    expect(await events('\\restrict k1\nSELECT\n\\unrestrict k1\n1;\n')).toEqual([
-      { meta: 'restrict k1', line: 1 },
-      { meta: 'unrestrict k1', line: 3 },
-      { stmt: 'SELECT\n1;', line: 2 },
-    ]);
-  });
-
-  it('reports line-start comments between statements (the dump footer), not comments inside statements', async () => {
-    expect(await events('-- one\nSELECT 1 -- two\n;\n  -- three\n-- four\r\n')).toEqual([
-      { comment: '-- one', line: 1 },
-      { stmt: 'SELECT 1 -- two\n;', line: 2 },
-      { comment: '-- four', line: 5 },
-    ]);
-  });
-
-  it('sends the text left at end of input without a semicolon, as psql does', async () => {
-    expect(await events('SELECT 1;\nSELECT 2')).toEqual([
-      { stmt: 'SELECT 1;', line: 1 },
-      { stmt: 'SELECT 2', line: 2, complete: false },
-    ]);
-  });
-
-  it('skips a UTF-8 byte-order mark and copes with CRLF line ends', async () => {
-    const script = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('-- c\r\nSELECT 1;\r\nSELECT\r\n2;\r\n')]);
-    expect(await events(script)).toEqual([
-      { comment: '-- c', line: 1 },
-      { stmt: 'SELECT 1;', line: 2 },
-      { stmt: 'SELECT\r\n2;', line: 3 },
-    ]);
+  it.each(EVENTS)('%s', async (_title, script, seen) => {
+    expect(await events(script)).toEqual(seen);
   });
 });
 
 describe('COPY FROM stdin blocks', () => {
-  it('reads data up to a line that is exactly \\. and goes on after it', async () => {
-    const script = 'COPY t (a, b) FROM stdin;\n1\tx\\ty\n2\t\\\\.\n3\t\\.x\n\\.\nSELECT 1;\n';
-    expect(await events(script)).toEqual([
-      { stmt: 'COPY t (a, b) FROM stdin;', line: 1 },
-      { copyData: '1\tx\\ty\n2\t\\\\.\n3\t\\.x\n' },
-      { stmt: 'SELECT 1;', line: 6 },
-    ]);
-  });
-
-  it('accepts \\.\\r\\n and a final \\. without newline', async () => {
-    expect(await events('COPY t FROM STDIN;\r\n1\r\n\\.\r\nSELECT 1;')).toEqual([
-      { stmt: 'COPY t FROM STDIN;', line: 1 },
-      { copyData: '1\r\n' },
-      { stmt: 'SELECT 1;', line: 4 },
-    ]);
-    expect(await events('COPY t FROM stdin;\n1\n\\.')).toEqual([{ stmt: 'COPY t FROM stdin;', line: 1 }, { copyData: '1\n' }]);
-  });
-
-  it('scans text after the COPY statement on its line once the data is read, as psql does', async () => {
-    expect(await events('COPY t FROM stdin; SELECT 1;\n1\n\\.\nSELECT 2;\n')).toEqual([
-      { stmt: 'COPY t FROM stdin;', line: 1 },
-      { copyData: '1\n' },
-      { stmt: 'SELECT 1;', line: 1 },
-      { stmt: 'SELECT 2;', line: 4 },
-    ]);
-  });
-
-  it('does not take COPY ... FROM a file, or COPY ... TO STDOUT, for inline data', async () => {
-    expect(await events("COPY t FROM '/tmp/x';\nCOPY (SELECT 1 FROM stdin) TO STDOUT;\n")).toEqual([
-      { stmt: "COPY t FROM '/tmp/x';", line: 1 },
-      { stmt: 'COPY (SELECT 1 FROM stdin) TO STDOUT;', line: 2 },
-    ]);
+  it.each(COPY_EVENTS)('%s', async (_title, script, seen) => {
+    expect(await events(script)).toEqual(seen);
   });
 
   it('rejects a COPY block that the input ends inside', async () => {

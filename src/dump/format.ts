@@ -13,6 +13,11 @@ import { crc32 } from 'node:zlib';
 export const FORMAT_LINE_PREFIX = '-- fief-exporter dump format ';
 export const FORMAT_VERSION = 2;
 export const FORMAT_LINE = `${FORMAT_LINE_PREFIX}${FORMAT_VERSION}`;
+/** Line 1: the key the dump's secrets are encrypted with, for Fief's environment. */
+export const KEY_LINE_PREFIX = '-- ENCRYPTION_KEY=';
+/** The footer, after the data: one verify line per COPY block, then one complete line. */
+export const VERIFY_LINE_PREFIX = '-- fief-exporter:verify ';
+export const COMPLETE_LINE_PREFIX = '-- fief-exporter:complete ';
 
 export type FormatVersion = 1 | 2;
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/connection.js';
 import { commentSafe } from './filename.js';
-import { CHECKSUMS, FORMAT_LINE, FORMAT_VERSION } from './format.js';
+import { CHECKSUMS, COMPLETE_LINE_PREFIX, FORMAT_LINE, FORMAT_VERSION, KEY_LINE_PREFIX, VERIFY_LINE_PREFIX } from './format.js';
 import { renderCreateTable, renderEnum, renderPostData } from './ddl.js';
 import { dataSection } from './data-section.js';
 import type { DumpPlan, DumpSummary } from './plan.js';
@@ -30,7 +30,7 @@ export async function* writeDump(
   onProgress?: (p: { table: string; rows: number; bytes: number }) => void,
 ): AsyncGenerator<string | Buffer> {
   const { catalog, targetSchema: target } = plan;
-  yield `-- ENCRYPTION_KEY=${plan.outputKey}\n${FORMAT_LINE}\n`;
+  yield `${KEY_LINE_PREFIX}${plan.outputKey}\n${FORMAT_LINE}\n`;
   yield plan.header.map((line) => `-- ${commentSafe(line)}\n`).join('') + '\n';
   yield SESSION_SETTINGS + '\n';
   // Everything from here to COMMIT is one transaction: a truncated file persists nothing.
@@ -47,10 +47,10 @@ export async function* writeDump(
 
   const field = CHECKSUMS[FORMAT_VERSION].field;
   for (const t of summary.tables) {
-    yield `-- fief-exporter:verify ${JSON.stringify({ table: t.table, rows: t.rows, [field]: t.checksum })}\n`;
+    yield `${VERIFY_LINE_PREFIX}${JSON.stringify({ table: t.table, rows: t.rows, [field]: t.checksum })}\n`;
     summary.rows += t.rows;
     summary.bytes += t.bytes;
   }
-  yield `-- fief-exporter:complete ${JSON.stringify({ tables: summary.tables.length, rows: summary.rows })}\n`;
+  yield `${COMPLETE_LINE_PREFIX}${JSON.stringify({ tables: summary.tables.length, rows: summary.rows })}\n`;
   yield 'COMMIT;\n';
 }

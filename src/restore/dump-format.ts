@@ -4,12 +4,16 @@
  * against what was loaded before anything is committed. Files from plain pg_dump are
  * "foreign" and only replayed.
  */
-import { CHECKSUMS, type ChecksumKind, type FormatVersion, formatVersionOf } from '../dump/format.js';
+import {
+  CHECKSUMS,
+  COMPLETE_LINE_PREFIX,
+  KEY_LINE_PREFIX,
+  VERIFY_LINE_PREFIX,
+  type ChecksumKind,
+  type FormatVersion,
+  formatVersionOf,
+} from '../dump/format.js';
 import { ExporterError } from '../errors.js';
-
-const KEY_PREFIX = '-- ENCRYPTION_KEY=';
-const VERIFY = '-- fief-exporter:verify ';
-const COMPLETE = '-- fief-exporter:complete ';
 
 interface Expected {
   rows: number;
@@ -52,7 +56,7 @@ export class DumpFormat {
   /** A `--` comment at the start of a line between statements. */
   comment(text: string, line: number): void {
     const t = text.replace(/\r$/, '');
-    if (line === 1) this.keyOnLine1 = t.startsWith(KEY_PREFIX);
+    if (line === 1) this.keyOnLine1 = t.startsWith(KEY_LINE_PREFIX);
     if (line === 2) {
       const version = formatVersionOf(t);
       if (version === 'unknown') {
@@ -63,8 +67,8 @@ export class DumpFormat {
     const kind = this.checksum;
     if (!kind) return;
     try {
-      if (t.startsWith(VERIFY)) this.verifyLine(t.slice(VERIFY.length), line, kind);
-      else if (t.startsWith(COMPLETE)) this.completeLine(t.slice(COMPLETE.length), line);
+      if (t.startsWith(VERIFY_LINE_PREFIX)) this.verifyLine(t.slice(VERIFY_LINE_PREFIX.length), line, kind);
+      else if (t.startsWith(COMPLETE_LINE_PREFIX)) this.completeLine(t.slice(COMPLETE_LINE_PREFIX.length), line);
     } catch (err) {
       // A cut-off footer line is malformed too: decide once we know whether the file is complete.
       this.problem ??= err instanceof ExporterError ? err : malformed(line, 'footer');

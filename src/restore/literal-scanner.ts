@@ -22,21 +22,24 @@ export enum Feed {
 
 enum In { Quote, EQuote, QuoteStop, Ident, IdentStop, Dollar, Comment }
 
+/**
+ * What followed a closing quote (In.QuoteStop): nothing yet, whitespace without or with a
+ * newline, a `-` that may start a comment, or a `--` comment (which ends with a newline).
+ */
+enum Gap { Fresh, Blank, Newline, Dash, LineComment }
+
 export class LiteralScanner {
   /** Line where the literal or comment opened, for error messages. */
   openedAt = 0;
   private state = In.Quote;
   private lit = Lit.Standard;
   private escapeNext = false;
-  private stopFresh = false;
-  private stopNewline = false;
-  private stopDash = false;
-  private stopComment = false;
+  private gap = Gap.Fresh;
   private tag = '';
   private candidate: string | null = null;
   private depth = 0;
-  private prevStar = false;
-  private prevSlash = false;
+  /** In a comment: the byte before this one, or 0 right after a `/*` or `*\/` (its bytes pair no further). */
+  private prev = 0;
 
   openQuote(lit: Lit, line: number): void {
     this.lit = lit;
@@ -60,7 +63,7 @@ export class LiteralScanner {
   openComment(line: number): void {
     this.state = In.Comment;
     this.depth = 0;
-    this.prevStar = this.prevSlash = false;
+    this.prev = 0;
     this.openedAt = line;
   }
 
@@ -109,8 +112,7 @@ export class LiteralScanner {
 
   private closeQuote(): void {
     this.state = In.QuoteStop;
-    this.stopFresh = true;
-    this.stopNewline = this.stopDash = this.stopComment = false;
+    this.gap = Gap.Fresh;
   }
 
   private reopen(): void {
@@ -119,38 +121,36 @@ export class LiteralScanner {
 
   /** After a closing quote: `''` continues the literal, and so does whitespace holding a newline, then `'`. */
   private quoteStop(c: number, standardStrings: boolean): Feed {
-    if (this.stopFresh) {
-      this.stopFresh = false;
-      if (c === B.QUOTE) {
-        // '' is an escaped quote, except after B'..'/X'..', where a new literal starts.
-        if (this.lit === Lit.Bits) this.lit = standardStrings ? Lit.Standard : Lit.Escaped;
-        this.reopen();
+    switch (this.gap) {
+      case Gap.Fresh:
+        if (c === B.QUOTE) {
+          // '' is an escaped quote, except after B'..'/X'..', where a new literal starts.
+          if (this.lit === Lit.Bits) this.lit = standardStrings ? Lit.Standard : Lit.Escaped;
+          this.reopen();
+          return Feed.Inside;
+        }
+        this.gap = Gap.Blank;
+        break;
+      case Gap.LineComment:
+        if (c === B.NL || c === B.CR) this.gap = Gap.Newline;
         return Feed.Inside;
-      }
-    }
-    if (this.stopComment) {
-      if (c === B.NL || c === B.CR) {
-        this.stopComment = false;
-        this.stopNewline = true;
-      }
-      return Feed.Inside;
-    }
-    if (this.stopDash) {
-      this.stopDash = false;
-      if (c !== B.DASH) return Feed.RescanDash;
-      this.stopComment = true;
-      return Feed.Inside;
+      case Gap.Dash:
+        if (c !== B.DASH) return Feed.RescanDash;
+        this.gap = Gap.LineComment;
+        return Feed.Inside;
+      default:
+        break;
     }
     if (c === B.SPACE || c === B.TAB || c === B.FF) return Feed.Inside;
     if (c === B.NL || c === B.CR) {
-      this.stopNewline = true;
+      this.gap = Gap.Newline;
       return Feed.Inside;
     }
     if (c === B.DASH) {
-      this.stopDash = true;
+      this.gap = Gap.Dash;
       return Feed.Inside;
     }
-    if (c === B.QUOTE && this.stopNewline) {
+    if (c === B.QUOTE && this.gap === Gap.Newline) {
       this.reopen();
       return Feed.Inside;
     }
@@ -174,18 +174,14 @@ export class LiteralScanner {
 
   /** Nested C-style comments: `/*` opens, `*\/` closes; neither shares a byte with the other. */
   private comment(c: number): Feed {
-    if (c === B.STAR) {
-      if (this.prevSlash) {
-        this.depth++;
-        this.prevSlash = this.prevStar = false;
-      } else this.prevStar = true;
-    } else if (c === B.SLASH) {
-      if (this.prevStar) {
-        this.prevStar = this.prevSlash = false;
-        if (this.depth === 0) return Feed.Closed;
-        this.depth--;
-      } else this.prevSlash = true;
-    } else this.prevStar = this.prevSlash = false;
+    if (c === B.STAR && this.prev === B.SLASH) {
+      this.depth++;
+      this.prev = 0; // `/*/` does not close what it opened
+    } else if (c === B.SLASH && this.prev === B.STAR) {
+      this.prev = 0;
+      if (this.depth === 0) return Feed.Closed;
+      this.depth--;
+    } else this.prev = c;
     return Feed.Inside;
   }
 }

@@ -134,21 +134,22 @@ function backslashEscape(text: string, k: number): [string, number] {
   return [safeChar(code), s.length + 1];
 }
 
+/** `"..."` with `""` for a quote; the token runs to the end of the text if nothing closes it. */
 function identifier(text: string, i: number, out: Token[]): number {
   let v = '';
   let k = i + 1;
-  while (k < text.length) {
-    const c = text.charAt(k);
-    if (c === '"' && text.charAt(k + 1) === '"') {
-      v += '"';
-      k += 2;
-    } else if (c === '"') {
-      k++;
+  for (;;) {
+    const q = text.indexOf('"', k);
+    if (q === -1) {
+      v += text.slice(k);
+      k = text.length;
       break;
-    } else {
-      v += c;
-      k++;
     }
+    v += text.slice(k, q);
+    k = q + 1;
+    if (text.charAt(k) !== '"') break;
+    v += '"';
+    k++;
   }
   out.push({ t: 'ident', v });
   return k;

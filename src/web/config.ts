@@ -18,8 +18,10 @@ export interface WebConfig {
   database: ClientConfig;
   /** The legacy instance's ENCRYPTION_KEY (source key): decrypts, never leaves the process. */
   encryptionKey: string;
-  /** Cookie encryption secret (at least 32 bytes). */
+  /** Cookie encryption secret (at least 32 bytes): seals new session cookies. */
   secret: string;
+  /** Earlier SECRETs (SECRET_PREVIOUS, comma-separated): cookies they sealed still open, so rotating SECRET signs nobody out. */
+  previousSecrets: string[];
   /** Where people reach the app, without a trailing slash (https in production). */
   publicUrl: string;
   host: string;
@@ -136,6 +138,11 @@ export function parseWebConfig(env: Env): ConfigResult {
     check.problems.push('SECRET must be at least 32 bytes long (e.g. `openssl rand -base64 48`)');
   }
 
+  const previousSecrets = (env.SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (previousSecrets.some((s) => Buffer.byteLength(s, 'utf8') < 32)) {
+    check.problems.push('SECRET_PREVIOUS must be a comma-separated list of earlier SECRETs, each at least 32 bytes long');
+  }
+
   const publicUrl = check.httpsUrl('PUBLIC_URL', 'the URL people open, e.g. https://exporter.example.com', { originOnly: true });
   // Loopback by default: a service that must be reachable from elsewhere says so (HOST=0.0.0.0).
   const host = env.HOST?.trim() || '127.0.0.1';
@@ -175,6 +182,7 @@ export function parseWebConfig(env: Env): ConfigResult {
       database,
       encryptionKey,
       secret,
+      previousSecrets,
       publicUrl,
       host,
       port,

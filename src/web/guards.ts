@@ -3,37 +3,27 @@
  * for POSTs, the session's CSRF token; /api routes need a Fief access token issued to an
  * allowed client, verified locally against the issuer's keys (services/access-token.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpProblem } from './http-problem.js';
+import { csrfRefused, HttpProblem } from './http-problem.js';
 import { TokenRejected } from './services/access-token.js';
 import { SignInError } from './services/sign-in.js';
 
 /** onRequest: pages without a session send the browser to sign in (303 turns a POST into a GET). */
 export async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.session !== null) return;
+  if (request.signedIn !== null) return;
   await reply.redirect('/auth/login', 303);
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-const csrfRefused = () =>
-  new HttpProblem(403, 'Request refused', 'This form has expired or did not come from this site. Reload the page and try again.');
-
 /**
- * preValidation (the body is parsed by then): the form's `_csrf` must equal the session's token
- * (synchronizer token), and a browser-sent Origin must be ours (defence in depth).
+ * preValidation (the body is parsed by then): a browser-sent Origin must be ours, there must be
+ * someone signed in, and the form's `_csrf` must be a token of this session's CSRF secret
+ * (@fastify/csrf-protection; its refusals get the same page, plugins/errors.ts).
  */
-export function requireCsrf(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+export function requireCsrf(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
   const origin = request.headers.origin;
-  const body = request.body as { _csrf?: unknown } | undefined;
-  const token = typeof body?._csrf === 'string' ? body._csrf : '';
   const foreignOrigin = origin !== undefined && origin !== new URL(request.server.config.publicUrl).origin;
-  done(foreignOrigin || request.session === null || !sameToken(token, request.session.csrf) ? csrfRefused() : undefined);
+  if (foreignOrigin || request.signedIn === null) return done(csrfRefused());
+  request.server.csrfProtection(request, reply, done);
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;

@@ -15,6 +15,10 @@ export class HttpProblem extends Error {
   }
 }
 
+/** A form POST without this session's CSRF token, or from another origin. */
+export const csrfRefused = (): HttpProblem =>
+  new HttpProblem(403, 'Request refused', 'This form has expired or did not come from this site. Reload the page and try again.');
+
 export const notFound = (): HttpProblem =>
   // Same answer for "does not exist" and "not yours": nobody learns which workspaces exist.
   new HttpProblem(404, 'Workspace not found', 'There is no workspace with this ID among the workspaces you are a member of.');

@@ -18,6 +18,7 @@ export const REDACTED_PATHS = [
   '*.fiefClientSecret',
   '*.clientSecret',
   '*.secret',
+  '*.previousSecrets',
   '*.password',
   '*.accessToken',
   '*.access_token',

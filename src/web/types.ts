@@ -4,8 +4,7 @@
  * file of the compilation (tsconfig includes src/ and routes/), so nothing needs to import it.
  */
 import type { WebConfig } from './config.js';
-import type { Session } from './session-codec.js';
-import type { SessionCookies } from './plugins/session.js';
+import type { SessionCookies, SignedIn } from './plugins/session.js';
 import type { ExportService } from './services/export-service.js';
 import type { WorkspaceDirectory } from './services/contracts.js';
 import type { Identity, SignInService } from './services/sign-in.js';
@@ -14,6 +13,14 @@ import type { AccessTokenVerifier } from './services/access-token.js';
 export interface PageData {
   title: string;
   [key: string]: unknown;
+}
+
+/** What the session cookie carries (@fastify/secure-session's `request.session`): who signed in, and the CSRF secret. */
+declare module '@fastify/secure-session' {
+  interface SessionData extends SignedIn {
+    /** @fastify/csrf-protection's secret; form tokens are derived from it. */
+    _csrf: string;
+  }
 }
 
 declare module 'fastify' {
@@ -26,8 +33,8 @@ declare module 'fastify' {
     accessTokens: AccessTokenVerifier;
   }
   interface FastifyRequest {
-    /** The browser session, when the session cookie opened; set for every request. */
-    session: Session | null;
+    /** Who the browser session belongs to, when it has someone who has not signed out; set for every request. */
+    signedIn: SignedIn | null;
     /** Who is calling /api, once the bearer token has been checked. */
     apiIdentity: Identity | null;
   }

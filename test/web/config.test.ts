@@ -69,6 +69,19 @@ describe('parseWebConfig', () => {
     expect(result.ok && result.config.apiClientIds).toEqual(['fief-exporter', 'script', 'cron']);
   });
 
+  it('reads SECRET_PREVIOUS as a comma-separated list of earlier secrets, each at least 32 bytes, never echoed', () => {
+    const older = 'o'.repeat(32);
+    const oldest = 'p'.repeat(40);
+    const result = parseWebConfig(testEnv({ SECRET_PREVIOUS: ` ${older} ,, ${oldest}` }));
+    expect(result.ok && result.config.previousSecrets).toEqual([older, oldest]);
+    const none = parseWebConfig(testEnv({}));
+    expect(none.ok && none.config.previousSecrets).toEqual([]);
+    const short = parseWebConfig(testEnv({ SECRET_PREVIOUS: `${older},short-hunter2` }));
+    expect(short.ok).toBe(false);
+    if (short.ok) return;
+    expect(short.problems).toEqual(['SECRET_PREVIOUS must be a comma-separated list of earlier SECRETs, each at least 32 bytes long']);
+  });
+
   it('loadWebConfig throws one CONFIG_INVALID error carrying all problems', () => {
     expect(() => loadWebConfig({})).toThrowError(/has 7 problems:\n {2}- FIEF_BASE_URL is missing/);
   });

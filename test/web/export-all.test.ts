@@ -27,12 +27,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const postAll = (who: SignedIn, fields: Record<string, string> = { _csrf: who.csrf }, signal?: AbortSignal) =>
-  who.jar.fetch(`${stack.appUrl}/workspaces/export`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-    ...(signal ? { signal } : {}),
-  });
+  who.postForm('/workspaces/export', fields, {}, signal);
 
 async function entriesOf(response: Response, name: string): Promise<string[]> {
   const path = join(dir, name);
@@ -47,7 +42,7 @@ const namesOf = (sub: string) =>
 
 describe('Export all my workspaces', () => {
   it('offers the button and answers the form with fief_workspaces_<date>.zip of exactly my workspaces', async () => {
-    const page = await (await anne.jar.fetch(`${stack.appUrl}/workspaces`)).text();
+    const page = (await anne.get('/workspaces')).text;
     expect(page).toMatch(/<form method="post" action="\/workspaces\/export"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<button type="submit"[^>]*>Export all my workspaces<\/button>/);
 
     const response = await postAll(anne);
@@ -74,7 +69,7 @@ describe('Export all my workspaces', () => {
     expect(await entriesOf(response, 'bob.zip')).toEqual([...namesOf(fixture.accounts[1]!.sub), 'README.txt', 'manifest.json'].sort());
     expect((await fetch(`${stack.appUrl}/api/export`)).status).toBe(401);
     // The browser's cookie is no credential for the API.
-    expect((await anne.jar.fetch(`${stack.appUrl}/api/export`)).status).toBe(401);
+    expect((await anne.get('/api/export')).status).toBe(401);
   });
 
   it('holds one export slot for the whole archive, and a cut download leaves no backend behind', async () => {
@@ -104,7 +99,7 @@ describe('Export all my workspaces', () => {
 
   it('answers 404 to someone who is a member of no workspace, and shows them no button', async () => {
     const dave = await signedInBrowser(stack.appUrl, fixture.accounts[3]!.email);
-    expect(await (await dave.jar.fetch(`${stack.appUrl}/workspaces`)).text()).not.toContain('Export all my workspaces');
+    expect((await dave.get('/workspaces')).text).not.toContain('Export all my workspaces');
     expect((await postAll(dave)).status).toBe(404);
     const token = await accessTokenFor(stack.config.fiefBaseUrl, SCRIPT_CLIENT, fixture.accounts[3]!.email);
     expect((await fetch(`${stack.appUrl}/api/export`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);

@@ -25,12 +25,7 @@ describe('aborted downloads', () => {
     const large = fixture.workspaces.find((w) => w.name === 'Grand Dump')!;
     for (let i = 0; i < 100; i++) {
       const controller = new AbortController();
-      const response = await carol.jar.fetch(`${stack.appUrl}/workspaces/${large.id}/export`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: carol.csrf }).toString(),
-        signal: controller.signal,
-      });
+      const response = await carol.postForm(`/workspaces/${large.id}/export`, { _csrf: carol.csrf }, {}, controller.signal);
       expect(response.status).toBe(200);
       const reader = response.body!.getReader();
       const first = await reader.read();

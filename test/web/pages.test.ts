@@ -1,31 +1,28 @@
 /**
  * The web layer on its own (app.inject, legacy side faked): pages, headers, error pages,
- * admission control, readiness, cookie attributes on https.
+ * admission control. Deployment conditions (https, an unreachable database, rate limits) are
+ * in deployment.test.ts.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/web/app.js';
-import { parseWebConfig, type WebConfig } from '../../src/web/config.js';
-import { SessionCodec } from '../../src/web/session-codec.js';
+import type { WebConfig } from '../../src/web/config.js';
+import { SESSION_TTL_SECONDS } from '../../src/web/plugins/session.js';
 import { fakeLegacy, type FakeLegacy } from './helpers/fakes.js';
-import { LogCapture, testEnv } from './helpers/stack.js';
+import { configFrom, sessionCookie } from './helpers/forged-session.js';
+import { LogCapture } from './helpers/stack.js';
 
 const anne = 'a0000000-0000-4000-8000-000000000001';
 const bob = 'b0000000-0000-4000-8000-000000000002';
 const ws = { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'Bretagne <script>', domain: 'bretagne.fief.dev', usersCount: 3 };
 const ws2 = { id: 'c0ffee00-0000-4000-8000-000000000002', name: 'Normandie', domain: 'normandie.fief.dev', usersCount: 5 };
 
-function configFrom(env: Record<string, string>): WebConfig {
-  const result = parseWebConfig(testEnv(env));
-  if (!result.ok) throw new Error(result.problems.join('; '));
-  return result.config;
-}
-
-function sessionCookie(config: WebConfig, sub: string, cookieName = 'fief-exporter-session'): { cookie: string; csrf: string } {
-  const csrf = randomBytes(16).toString('base64url');
-  const value = new SessionCodec(config.secret, cookieName).seal({ sid: randomBytes(16).toString('base64url'), sub, email: `${sub.slice(0, 4)}@example.com`, csrf, exp: Math.floor(Date.now() / 1000) + 600 });
-  return { cookie: `${cookieName}=${value}`, csrf };
+/** This page's CSRF token for the session in `cookie`, as the workspaces page renders it. */
+async function csrfTokenOf(app: FastifyInstance, cookie: string): Promise<string> {
+  const html = (await app.inject({ url: '/workspaces', headers: { cookie } })).body;
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (token === undefined) throw new Error('no CSRF field on /workspaces');
+  return token;
 }
 
 describe('pages, headers and errors', () => {
@@ -78,14 +75,22 @@ describe('pages, headers and errors', () => {
   });
 
   it('lists workspaces with escaped names, labelled controls, a CSRF field and the next steps', async () => {
-    const { cookie, csrf } = sessionCookie(config, anne);
+    const cookie = await sessionCookie(config, anne);
     const response = await app.inject({ url: '/workspaces', headers: { cookie } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
+    // Rendering the CSRF field does not re-seal the session: it lasts 8 hours from sign-in, not from the last page.
+    expect(response.headers['set-cookie']).toBeUndefined();
     const html = response.body;
     expect(html).toContain('Bretagne &lt;script&gt;');
     expect(html).not.toContain('Bretagne <script>');
-    expect(html).toContain(`<input type="hidden" name="_csrf" value="${csrf}">`);
+    // The field's token is this session's: signing out with it is accepted, with another it is not.
+    const csrf = /<input type="hidden" name="_csrf" value="([^"]+)">/.exec(html)?.[1] ?? '';
+    const form = { cookie, 'content-type': 'application/x-www-form-urlencoded' };
+    const otherSession = await sessionCookie(config, anne);
+    const foreignToken = await app.inject({ method: 'POST', url: '/auth/logout', headers: { ...form, cookie: otherSession }, payload: `_csrf=${csrf}` });
+    expect(foreignToken.statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/auth/logout', headers: form, payload: `_csrf=${csrf}` })).statusCode).toBe(303);
     expect(html).toContain(`<label for="gzip-${ws.id}">`);
     expect(html).toContain('<th scope="col" class="num">Users</th>');
     expect(html).toContain('After the download: next steps');
@@ -106,7 +111,7 @@ describe('pages, headers and errors', () => {
     const original = legacy.workspaces.listForMember.bind(legacy.workspaces);
     legacy.workspaces.listForMember = () => Promise.reject(new Error('boom'));
     try {
-      const { cookie } = sessionCookie(config, anne);
+      const cookie = await sessionCookie(config, anne);
       const failed = await app.inject({ url: '/workspaces', headers: { cookie } });
       const reference = referenceOf(failed.body);
       expect(reference).toMatch(/^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/);
@@ -126,7 +131,7 @@ describe('pages, headers and errors', () => {
     const original = legacy.workspaces.listForMember.bind(legacy.workspaces);
     legacy.workspaces.listForMember = () => Promise.reject(new Error(`boom at /secret/path with ${config.encryptionKey}`));
     try {
-      const { cookie } = sessionCookie(config, anne);
+      const cookie = await sessionCookie(config, anne);
       const failed = await app.inject({ url: '/workspaces', headers: { cookie } });
       expect(failed.statusCode).toBe(500);
       expect(failed.body).toContain('Something went wrong');
@@ -140,10 +145,15 @@ describe('pages, headers and errors', () => {
   });
 
   it('signs out only with the CSRF token, and an expired session just lands home', async () => {
-    const { cookie, csrf } = sessionCookie(config, anne);
+    const cookie = await sessionCookie(config, anne);
+    const csrf = await csrfTokenOf(app, cookie);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const refused = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: '_csrf=wrong' });
     expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('This form has expired or did not come from this site.');
+    const missing = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: 'gzip=on' });
+    expect(missing.statusCode).toBe(403);
+    expect(missing.body).toContain('This form has expired or did not come from this site.');
     const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...form }, payload: `_csrf=${csrf}` });
     expect(out.statusCode).toBe(303);
     expect(String(out.headers['set-cookie'])).toMatch(/^fief-exporter-session=; Max-Age=0; Path=\/;.*HttpOnly; SameSite=Lax/);
@@ -153,7 +163,8 @@ describe('pages, headers and errors', () => {
   });
 
   it('ignores forged and expired session cookies', async () => {
-    for (const cookie of ['fief-exporter-session=forged', sessionCookie(configFrom({}), anne).cookie]) {
+    const expired = await sessionCookie(config, anne, { signedInAt: Math.floor(Date.now() / 1000) - SESSION_TTL_SECONDS - 1 });
+    for (const cookie of ['fief-exporter-session=forged', await sessionCookie(configFrom({}), anne), expired]) {
       const response = await app.inject({ url: '/workspaces', headers: { cookie } });
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe('/auth/login');
@@ -167,6 +178,10 @@ describe('pages, headers and errors', () => {
       body: `_csrf=${session.csrf}`,
       ...(signal ? { signal } : {}),
     });
+  const signedIn = async (sub: string) => {
+    const cookie = await sessionCookie(config, sub);
+    return { cookie, csrf: await csrfTokenOf(app, cookie) };
+  };
   const waitForNoExport = async () => {
     const deadline = Date.now() + 5000;
     while (app.exporter.slots.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -175,7 +190,7 @@ describe('pages, headers and errors', () => {
 
   it('streams the download with attachment headers and no-store', async () => {
     const controller = new AbortController();
-    const response = await postExport(sessionCookie(config, bob), ws.id, controller.signal);
+    const response = await postExport(await signedIn(bob), ws.id, controller.signal);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toBe(
       `attachment; filename="fief_dump_Bretagne_script.sql"; filename*=UTF-8''fief_dump_Bretagne%20_script_.sql`,
@@ -188,8 +203,8 @@ describe('pages, headers and errors', () => {
   });
 
   it('allows one export per person and EXPORT_CONCURRENCY in total (429 with Retry-After)', async () => {
-    const a = sessionCookie(config, anne);
-    const b = sessionCookie(config, bob);
+    const a = await signedIn(anne);
+    const b = await signedIn(bob);
     const controller = new AbortController();
     const first = await postExport(a, ws2.id, controller.signal);
     expect(first.status).toBe(200);
@@ -210,77 +225,5 @@ describe('pages, headers and errors', () => {
     const outcomes = logs.entries().filter((e) => e.audit === 'export').map((e) => e.outcome);
     expect(outcomes.filter((o) => o === 'busy')).toHaveLength(2);
     expect(outcomes.filter((o) => o === 'aborted')).toHaveLength(3);
-  });
-});
-
-describe('https deployments', () => {
-  it('uses a __Host- prefixed Secure session cookie and HSTS', async () => {
-    const config = configFrom({ PUBLIC_URL: 'https://exporter.example.com' });
-    const legacy = fakeLegacy([], {});
-    const app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() });
-    app.get('/test/issue', (_request, reply) => {
-      app.sessions.issue(reply, { sub: anne, email: 'anne@example.com' });
-      return reply.send('ok');
-    });
-    try {
-      const response = await app.inject('/test/issue');
-      const setCookie = String(response.headers['set-cookie']);
-      expect(setCookie).toMatch(/^__Host-fief-exporter-session=[^;]+; Max-Age=28800; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
-      expect(response.headers['strict-transport-security']).toContain('max-age=31536000');
-      const csp = String(response.headers['content-security-policy']);
-      expect(csp).toContain('upgrade-insecure-requests');
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('readiness without the main database', () => {
-  it('answers 503 when DATABASE_URL does not answer, while liveness stays up', async () => {
-    const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
-    const app = await buildApp(config, { logStream: new LogCapture() });
-    try {
-      expect((await app.inject('/healthz')).statusCode).toBe(200);
-      const ready = await app.inject('/readyz');
-      expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toMatchObject({ status: 'unavailable', database: 'unreachable' });
-      expect(ready.body).not.toContain('pw@');
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('workspaces while the main database is unreachable', () => {
-  it('answers 503 with Retry-After, not 500', async () => {
-    const config = configFrom({ DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none' });
-    const app = await buildApp(config, { logStream: new LogCapture() });
-    try {
-      const { cookie } = sessionCookie(config, anne);
-      const response = await app.inject({ url: '/workspaces', headers: { cookie } });
-      expect(response.statusCode).toBe(503);
-      expect(response.headers['retry-after']).toBe('30');
-      expect(response.body).toContain('temporarily unavailable');
-      expect(response.body).not.toContain('pw@');
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('rate limits on sign-in', () => {
-  it('answers 429 once a client exceeds AUTH_RATE_LIMIT_PER_MINUTE on /auth routes', async () => {
-    const config = configFrom({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
-    const legacy = fakeLegacy([], {});
-    const app = await buildApp(config, { workspaces: legacy.workspaces, openExport: legacy.openExport, logStream: new LogCapture() });
-    try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await app.inject('/auth/login')).statusCode);
-      expect(statuses.slice(0, 3)).toEqual([503, 503, 503]); // the IdP is not reachable in this test
-      expect(statuses.slice(3)).toEqual([429, 429]);
-      expect((await app.inject('/')).statusCode).toBe(200); // pages are not limited
-    } finally {
-      await app.close();
-    }
   });
 });

@@ -1,11 +1,10 @@
 /**
  * Sign-in end to end over real HTTP: the exporter and the dev IdP (oidc-provider) on loopback,
- * driven with fetch and a cookie jar. The legacy side is faked: this is about the OIDC flow.
+ * driven with a supertest agent as the browser. The legacy side is faked: this is about the OIDC flow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar } from './helpers/cookie-jar.js';
 import { fakeLegacy } from './helpers/fakes.js';
-import { signInToApp } from './helpers/oidc-flow.js';
+import { cookieValue, newBrowser, postForm, signInToApp } from './helpers/oidc-flow.js';
 import { startStack, waitFor, type Stack } from './helpers/stack.js';
 
 const anne = { sub: '6f1c0e52-0000-4000-8000-00000000a001', email: 'anne@example.com' };
@@ -36,55 +35,52 @@ describe('sign-in with a reachable IdP', () => {
   });
 
   it('signs a person in: session cookie, their workspaces, sign out', async () => {
-    const jar = await signInToApp(stack.appUrl, anne.email);
-    const sessionCookie = jar.get('fief-exporter-session');
+    const browser = await signInToApp(stack.appUrl, anne.email);
+    const sessionCookie = cookieValue(browser, stack.appUrl, 'fief-exporter-session');
     expect(sessionCookie).toBeTruthy();
-    expect(jar.get('oauth2-redirect-state')).toBeUndefined(); // single-use, cleared by the callback
+    expect(cookieValue(browser, stack.appUrl, 'oauth2-redirect-state')).toBeUndefined(); // single-use, cleared by the callback
 
-    const page = await jar.fetch(`${stack.appUrl}/workspaces`);
+    const page = await browser.get(`${stack.appUrl}/workspaces`);
     expect(page.status).toBe(200);
-    const html = await page.text();
+    const html = page.text;
     expect(html).toContain('Signed in as <strong>anne@example.com</strong>');
     expect(html).toContain('Bretagne');
     expect(html).toContain('bretagne.fief.dev');
 
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    const out = await jar.fetch(`${stack.appUrl}/auth/logout`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf }).toString(),
-    });
+    const out = await postForm(browser, `${stack.appUrl}/auth/logout`, { _csrf: csrf });
     expect(out.status).toBe(303);
-    expect(out.headers.get('location')?.startsWith(`${stack.config.fiefBaseUrl}/session/end?`)).toBe(true); // signed out at the issuer too
-    expect(jar.get('fief-exporter-session')).toBeUndefined();
-    const after = await jar.fetch(`${stack.appUrl}/workspaces`);
+    expect(String(out.headers.location).startsWith(`${stack.config.fiefBaseUrl}/session/end?`)).toBe(true); // signed out at the issuer too
+    expect(cookieValue(browser, stack.appUrl, 'fief-exporter-session')).toBeUndefined();
+    const after = await browser.get(`${stack.appUrl}/workspaces`);
     expect(after.status).toBe(303);
-    expect(after.headers.get('location')).toBe('/auth/login');
+    expect(after.headers.location).toBe('/auth/login');
   });
 
   it('shows the empty state to a person with no workspace', async () => {
-    const jar = await signInToApp(stack.appUrl, bob.email);
-    const html = await (await jar.fetch(`${stack.appUrl}/workspaces`)).text();
+    const browser = await signInToApp(stack.appUrl, bob.email);
+    const html = (await browser.get(`${stack.appUrl}/workspaces`)).text;
     expect(html).toContain('No workspaces');
     expect(html).not.toContain('Bretagne');
   });
 
   it('sets the session cookie HttpOnly, SameSite=Lax, Path=/ and refuses a forged state', async () => {
-    const signedIn = await signInToApp(stack.appUrl, anne.email);
-    const line = signedIn.setCookieLines.find((l) => l.startsWith('fief-exporter-session='));
+    const setCookieLines: string[] = [];
+    await signInToApp(stack.appUrl, anne.email, newBrowser(), setCookieLines);
+    const line = setCookieLines.find((l) => l.startsWith('fief-exporter-session='));
     expect(line).toMatch(/; HttpOnly/);
     expect(line).toMatch(/; SameSite=Lax/);
     expect(line).toMatch(/; Path=\//);
     expect(line).not.toMatch(/Secure/); // plain-http loopback deployment
 
-    const jar = new CookieJar();
-    const start = await jar.fetch(`${stack.appUrl}/auth/login`);
+    const browser = newBrowser();
+    const start = await browser.get(`${stack.appUrl}/auth/login`);
     expect(start.status).toBe(302);
     // Replaying a callback with a forged state is refused and sets no session.
-    const forged = await jar.fetch(`${stack.appUrl}/auth/callback?code=x&state=forged`);
+    const forged = await browser.get(`${stack.appUrl}/auth/callback?code=x&state=forged`);
     expect(forged.status).toBe(400);
-    expect(await forged.text()).toContain('Sign-in failed');
-    expect(jar.get('fief-exporter-session')).toBeUndefined();
+    expect(forged.text).toContain('Sign-in failed');
+    expect(cookieValue(browser, stack.appUrl, 'fief-exporter-session')).toBeUndefined();
   });
 
   it('logs no code, state, token or cookie', () => {
@@ -118,8 +114,8 @@ describe('sign-in while the IdP is unreachable at boot', () => {
 
     await stack.startIdp();
     await waitFor(() => stack.app.signIn.state === 'ready');
-    const jar = await signInToApp(stack.appUrl, anne.email);
-    expect((await jar.fetch(`${stack.appUrl}/workspaces`)).status).toBe(200);
+    const browser = await signInToApp(stack.appUrl, anne.email);
+    expect((await browser.get(`${stack.appUrl}/workspaces`)).status).toBe(200);
     expect(stack.logs.text()).toContain('sign-in unavailable: OIDC discovery failed, retrying');
   });
 });

@@ -4,9 +4,8 @@
  * person to click "Sign in" meets the issuer's login form instead of the previous person's account.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar } from './helpers/cookie-jar.js';
 import { fakeLegacy } from './helpers/fakes.js';
-import { signInToApp } from './helpers/oidc-flow.js';
+import { cookieValue, newBrowser, postForm, signInToApp, type Browser, type BrowserResponse } from './helpers/oidc-flow.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
 const anne = { sub: '6f1c0e52-0000-4000-8000-00000000a001', email: 'anne@example.com' };
@@ -19,68 +18,55 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-async function signOut(jar: CookieJar): Promise<Response> {
-  const html = await (await jar.fetch(`${stack.appUrl}/workspaces`)).text();
+async function signOut(browser: Browser): Promise<BrowserResponse> {
+  const html = (await browser.get(`${stack.appUrl}/workspaces`)).text;
   const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  return jar.fetch(`${stack.appUrl}/auth/logout`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf }).toString(),
-  });
+  return postForm(browser, `${stack.appUrl}/auth/logout`, { _csrf: csrf });
 }
 
 describe('signing out', () => {
   it('refuses the same session cookie replayed afterwards', async () => {
-    const jar = await signInToApp(stack.appUrl, anne.email);
-    const stolen = jar.get('fief-exporter-session')!;
-    expect((await jar.fetch(`${stack.appUrl}/workspaces`)).status).toBe(200);
-    expect((await signOut(jar)).status).toBe(303);
+    const browser = await signInToApp(stack.appUrl, anne.email);
+    const stolen = `fief-exporter-session=${cookieValue(browser, stack.appUrl, 'fief-exporter-session')!}`;
+    expect((await browser.get(`${stack.appUrl}/workspaces`)).status).toBe(200);
+    expect((await signOut(browser)).status).toBe(303);
 
-    const replay = new CookieJar();
-    replay.set('fief-exporter-session', stolen);
-    const page = await replay.fetch(`${stack.appUrl}/workspaces`);
+    const replay = newBrowser();
+    const page = await replay.get(`${stack.appUrl}/workspaces`).set('cookie', stolen);
     expect(page.status).toBe(303);
-    expect(page.headers.get('location')).toBe('/auth/login');
-    const form = await replay.fetch(`${stack.appUrl}/workspaces/${workspace.id}/export`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: '_csrf=x',
-    });
+    expect(page.headers.location).toBe('/auth/login');
+    const form = await postForm(replay, `${stack.appUrl}/workspaces/${workspace.id}/export`, { _csrf: 'x' }, { cookie: stolen });
     expect(form.status).toBe(303);
   });
 
   it('ends the session at the issuer, so the next sign-in on this browser asks for an account', async () => {
-    const jar = await signInToApp(stack.appUrl, anne.email);
-    const out = await signOut(jar);
+    const browser = await signInToApp(stack.appUrl, anne.email);
+    const out = await signOut(browser);
     expect(out.status).toBe(303);
-    const endSession = new URL(out.headers.get('location') ?? '', stack.appUrl);
+    const endSession = new URL(String(out.headers.location ?? ''), stack.appUrl);
     expect(endSession.origin).toBe(stack.config.fiefBaseUrl);
     expect(endSession.searchParams.get('client_id')).toBe(stack.config.fiefClientId);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${stack.appUrl}/`);
 
     // The issuer asks to confirm (oidc-provider's page; Fief signs out at once), then comes back.
-    const confirm = await jar.fetch(endSession.toString());
-    const page = await confirm.text();
+    const confirm = await browser.get(endSession.toString());
+    const page = confirm.text;
     expect(confirm.status, page.slice(0, 300)).toBe(200);
     const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
     expect(action && xsrf).toBeTruthy();
-    const done = await jar.fetch(new URL(action!, endSession).toString(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ xsrf: xsrf!, logout: 'yes' }).toString(),
-    });
+    const done = await postForm(browser, new URL(action!, endSession).toString(), { xsrf: xsrf!, logout: 'yes' });
     expect(done.status).toBe(303);
-    expect(done.headers.get('location')).toBe(`${stack.appUrl}/`);
+    expect(done.headers.location).toBe(`${stack.appUrl}/`);
 
     // Next person, same browser: the issuer shows its login form instead of signing Anne in.
-    let response = await jar.fetch(`${stack.appUrl}/auth/login`);
+    let response = await browser.get(`${stack.appUrl}/auth/login`);
     for (let hop = 0; hop < 5 && response.status >= 300 && response.status < 400; hop++) {
-      const next = new URL(response.headers.get('location') ?? '', stack.config.fiefBaseUrl);
+      const next = new URL(String(response.headers.location ?? ''), stack.config.fiefBaseUrl);
       expect(next.pathname, 'silently signed back in').not.toBe('/auth/callback');
-      response = await jar.fetch(next.toString());
+      response = await browser.get(next.toString());
     }
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('<input id="email" name="email"');
+    expect(response.text).toContain('<input id="email" name="email"');
   });
 });

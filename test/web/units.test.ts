@@ -1,32 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { dumpAttachmentHeader } from '../../src/web/content-disposition.js';
 import { maskQuery } from '../../src/web/logger.js';
-import { SessionCodec } from '../../src/web/session-codec.js';
+import { SESSION_TTL_SECONDS } from '../../src/web/plugins/session.js';
 import { SessionRevocations } from '../../src/web/services/session-revocations.js';
 import { ExportSlots, isDenial } from '../../src/web/services/export-slots.js';
+import { sessionSealer } from './helpers/forged-session.js';
 
 const SECRET = 'a'.repeat(32);
-const session = { sid: 'sid-1', sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', csrf: 'token', exp: 2_000_000_000 };
+const session = { sid: 'sid-1', sub: 'c0ffee00-0000-4000-8000-000000000001', email: 'anne@example.com', _csrf: 'csrf secret' };
 
-describe('SessionCodec', () => {
-  it('round-trips a session and hides its content', () => {
-    const codec = new SessionCodec(SECRET, 'cookie');
-    const sealed = codec.seal(session);
-    expect(codec.open(sealed, 1_000)).toEqual(session);
-    expect(Buffer.from(sealed, 'base64url').toString('latin1')).not.toContain('anne');
+const sealer = (secret: string, previous: string[] = [], cookieName = 'cookie') => sessionSealer(secret, previous, cookieName);
+
+describe('session cookie sealing', () => {
+  it('round-trips a session and hides its content', async () => {
+    const app = await sealer(SECRET);
+    const sealed = app.encodeSecureSession(app.createSecureSession({ ...session }));
+    expect(app.decodeSecureSession(sealed)?.data()).toEqual(session);
+    expect(Buffer.from(sealed.split(';')[0]!, 'base64').toString('latin1')).not.toContain('anne');
   });
 
-  it('rejects tampering, another key, another cookie name and expiry', () => {
-    const codec = new SessionCodec(SECRET, 'cookie');
-    const sealed = codec.seal(session);
-    const bytes = Buffer.from(sealed, 'base64url');
+  it('rejects tampering, another key, another cookie name and expiry', async () => {
+    const app = await sealer(SECRET);
+    const sealed = app.encodeSecureSession(app.createSecureSession({ ...session }));
+    const [cipher = '', nonce = ''] = sealed.split(';');
+    const bytes = Buffer.from(cipher, 'base64');
     bytes[20] = (bytes[20] ?? 0) ^ 1;
-    expect(codec.open(bytes.toString('base64url'), 1_000)).toBeNull();
-    expect(new SessionCodec('b'.repeat(32), 'cookie').open(sealed, 1_000)).toBeNull();
-    expect(new SessionCodec(SECRET, 'other').open(sealed, 1_000)).toBeNull();
-    expect(codec.open(sealed, 2_000_000_001)).toBeNull();
-    expect(codec.open('garbage', 1_000)).toBeNull();
-    expect(codec.open(undefined)).toBeNull();
+    expect(app.decodeSecureSession(`${bytes.toString('base64')};${nonce}`)).toBeNull();
+    expect((await sealer('b'.repeat(32))).decodeSecureSession(sealed)).toBeNull();
+    expect((await sealer(SECRET, [], 'other')).decodeSecureSession(sealed)).toBeNull();
+    const signedInTooLongAgo = Math.floor(Date.now() / 1000) - SESSION_TTL_SECONDS - 1;
+    expect(app.decodeSecureSession(app.encodeSecureSession(app.createSecureSession({ ...session, __ts: signedInTooLongAgo })))).toBeNull();
+    expect(app.decodeSecureSession('garbage')).toBeNull();
+  });
+
+  it('opens cookies of a previous SECRET, marked to be sealed again with the current one', async () => {
+    const old = await sealer(SECRET);
+    const sealed = old.encodeSecureSession(old.createSecureSession({ ...session }));
+    const rotated = await sealer('n'.repeat(32), [SECRET]);
+    const opened = rotated.decodeSecureSession(sealed);
+    expect(opened?.data()).toEqual(session);
+    expect(opened?.changed).toBe(true);
+    // Sealed again by the rotated app, it no longer needs the old secret.
+    expect((await sealer('n'.repeat(32))).decodeSecureSession(rotated.encodeSecureSession(opened!))?.data()).toEqual(session);
+    expect((await sealer('n'.repeat(32))).decodeSecureSession(sealed)).toBeNull();
   });
 });
 

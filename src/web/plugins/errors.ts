@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isExporterError } from '../../errors.js';
-import { HttpProblem } from '../http-problem.js';
+import { csrfRefused, HttpProblem } from '../http-problem.js';
 
 /** A route answers its errors as JSON when it says so (`config: { problemFormat: 'json' }`); else as a page. */
 export function sendProblem(
@@ -35,6 +35,8 @@ function fromFastifyError(error: FastifyError): HttpProblem | null {
     const aboutId = error.validationContext === 'params';
     return new HttpProblem(400, 'Invalid request', aboutId ? 'A workspace ID must be a UUID.' : 'The request is not valid.');
   }
+  // @fastify/csrf-protection's refusals (FST_CSRF_MISSING_SECRET, FST_CSRF_INVALID_TOKEN).
+  if (error.code?.startsWith('FST_CSRF_')) return csrfRefused();
   const status = error.statusCode ?? 500;
   if (status === 429) {
     return new HttpProblem(429, 'Too many requests', 'Too many attempts from your address. Please wait a minute and try again.', {

@@ -13,11 +13,12 @@ import type { PageData } from '../types.js';
 function viewsPlugin(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true });
   app.decorateReply('page', function page(this: FastifyReply, view: string, data: PageData): FastifyReply {
-    const session = this.request.session;
+    const signedIn = this.request.signedIn;
     const html = eta.render(view, {
       ...data,
-      signedInAs: session?.email || session?.sub || null,
-      csrf: session?.csrf ?? null,
+      signedInAs: signedIn?.email || signedIn?.sub || null,
+      // A fresh token per page, all derived from the session's one CSRF secret.
+      csrf: signedIn === null ? null : this.generateCsrf(),
       demo: app.config.demo === true,
       // The one import recipe (src/import-recipe.ts) for the file a workspace downloads as.
       importRecipe,

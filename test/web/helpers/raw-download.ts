@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import type { SignedIn } from './browser-session.js';
+import { cookieHeader } from './oidc-flow.js';
 
 export async function pausedDownload(appUrl: string, browser: SignedIn, workspaceId: string): Promise<net.Socket> {
   const url = new URL(appUrl);
@@ -15,7 +16,7 @@ export async function pausedDownload(appUrl: string, browser: SignedIn, workspac
     [
       `POST /workspaces/${workspaceId}/export HTTP/1.1`,
       `Host: ${url.host}`,
-      `Cookie: ${browser.jar.header()}`,
+      `Cookie: ${cookieHeader(browser.agent, appUrl)}`,
       'Content-Type: application/x-www-form-urlencoded',
       `Content-Length: ${Buffer.byteLength(body)}`,
       '',
