@@ -76,7 +76,7 @@ describe('a failed parallel load leaves the target as it was', () => {
     const line = dump.slice(0, dump.indexOf('user250000@')).split('\n').length;
     expect(await failing(await file('bad-shared-row.sql', dump), 2)).toMatch(new RegExp(`^line ${line}: COPY data for fief_users was rejected: invalid input value for enum fief_acr: "7"`));
     expect(await stagingSchemas()).toEqual([]);
-    expect(await captureDbState(db.url)).toEqual(before);
+    expect(await captureDbState(target.url)).toEqual(target.before);
   });
 
   it('a foreign key that does not validate', async () => {
