@@ -37,7 +37,7 @@ export async function defaultJobs(client: pg.Client): Promise<number> {
 
 /** Opens `count` sessions at once; on a failure closes those already open. */
 export async function openJobs(config: ClientConfig, count: number, settings: string[], staging: string): Promise<Job[]> {
-  const opened = await Promise.allSettled(Array.from({ length: count }, (_, k) => openJob(config, k + 1, settings, staging, count >= availableParallelism())));
+  const opened = await Promise.allSettled(Array.from({ length: count }, (_, k) => openJob(config, k + 1, settings, staging)));
   const jobs = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -47,7 +47,7 @@ export async function openJobs(config: ClientConfig, count: number, settings: st
   return jobs;
 }
 
-async function openJob(config: ClientConfig, id: number, settings: string[], staging: string, serialIndexes: boolean): Promise<Job> {
+async function openJob(config: ClientConfig, id: number, settings: string[], staging: string): Promise<Job> {
   const client = await connect(config);
   try {
     const server = new ServerSession(client);
@@ -60,8 +60,6 @@ async function openJob(config: ClientConfig, id: number, settings: string[], sta
     );
     // Staging data need not be durable on its own: the final COMMIT flushes the WAL up to it.
     await client.query(`SET synchronous_commit = off; SET application_name = 'fief-exporter import job ${id}'`);
-    // With a job session per CPU, an index build's parallel workers only add their coordination.
-    if (serialIndexes) await client.query('SET max_parallel_maintenance_workers = 0');
     // A killed importer's sessions stop within a second instead of finishing their statement.
     await client.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
     await server.readSettings();
