@@ -3,7 +3,8 @@
  * once, in order: types and tables are created in a private staging schema (committed, so every
  * job session sees them), each COPY block streams into its staged table on a job session
  * (`COPY ... FREEZE` after a TRUNCATE in the same transaction: the rows need no hint-bit pass
- * when indexes and keys read them next), and the keys, indexes and foreign keys run on the job
+ * when indexes and keys read them next; the first large table is shared by the idle sessions
+ * instead, block-load.ts), and the keys, indexes and foreign keys run on the job
  * sessions in parallel as their tables become ready. `commit()` then moves everything into
  * the target in one short transaction after the dump's verification; `abort()` cancels the
  * jobs and drops the staging schema, so the target is never touched by a failed load.
