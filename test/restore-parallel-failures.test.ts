@@ -71,6 +71,14 @@ describe('a failed parallel load leaves the target as it was', () => {
     expect(await captureDbState(target.url)).toEqual(target.before);
   });
 
+  it('a bad row deep in a large block that two sessions share: named by its line in the file', async () => {
+    const dump = fiefDump({ extraUsers: 300_000 }).replace('\tuser250000@example.com\t1\t', '\tuser250000@example.com\t7\t');
+    const line = dump.slice(0, dump.indexOf('user250000@')).split('\n').length;
+    expect(await failing(await file('bad-shared-row.sql', dump), 2)).toMatch(new RegExp(`^line ${line}: COPY data for fief_users was rejected: invalid input value for enum fief_acr: "7"`));
+    expect(await stagingSchemas()).toEqual([]);
+    expect(await captureDbState(target.url)).toEqual(target.before);
+  });
+
   it('a foreign key that does not validate', async () => {
     const dump = fiefDump({ clients: ['c0000000-0000-4000-8000-000000000001\tWeb\ta1b2c3d4-0000-4000-8000-0000000000ff'] });
     expect(await failing(await file('bad-fk.sql', dump))).toMatch(/fief_clients_user_id_fkey/);

@@ -3,7 +3,8 @@
  * once, in order: types and tables are created in a private staging schema (committed, so every
  * job session sees them), each COPY block streams into its staged table on a job session
  * (`COPY ... FREEZE` after a TRUNCATE in the same transaction: the rows need no hint-bit pass
- * when indexes and keys read them next), and the keys, indexes and foreign keys run on the job
+ * when indexes and keys read them next; the first large table is shared by the idle sessions
+ * instead, block-load.ts), and the keys, indexes and foreign keys run on the job
  * sessions in parallel as their tables become ready. `commit()` then moves everything into
  * the target in one short transaction after the dump's verification; `abort()` cancels the
  * jobs and drops the staging schema, so the target is never touched by a failed load.
@@ -20,11 +21,12 @@ import type { ServerSession } from '../server-session.js';
 import { StatementPolicy } from '../statement-policy.js';
 import { prepareTarget } from '../target.js';
 import { statementKind } from '../statement-kind.js';
+import { BlockLoader } from './block-load.js';
 import { cancelJobs, closeJobs, openJobs, type Job } from './jobs.js';
 import { NotOurLayout, OurLayout, type LayoutStep } from './layout.js';
 import { moveIntoTarget } from './move.js';
 import { PostData } from './post-data.js';
-import type { TailStatement } from './post-data-tail.js';
+import type { PostDataTail } from './post-data-tail.js';
 import { createStaging, dropStaging, newStagingName } from './staging.js';
 
 export interface ParallelOptions {
@@ -32,7 +34,7 @@ export interface ParallelOptions {
   jobs: number;
   clean: boolean;
   /** The file's post-data statements, read ahead from its end (uncompressed files only). */
-  tail?: TailStatement[] | null;
+  tail?: PostDataTail | null;
   /** Called as work proceeds: the table the reader streams, and rows loaded so far. */
   onActivity?: (table: string | null, rows: number) => void;
 }
@@ -48,7 +50,7 @@ export class ParallelLoad {
   private readonly policy: StatementPolicy;
   private readonly scheduler = this.post.scheduler;
   private jobs: Job[] = [];
-  private loader: Job | null = null;
+  private blocks: BlockLoader | null = null;
   private stagingCreated = false;
   /** Events read before anything was staged: handed back if the dump is not of our layout. */
   private prelude: ScriptEvent[] | null = [];
@@ -81,7 +83,7 @@ export class ParallelLoad {
 
   /** Resolves once the COPY data written so far has left the process (see pooled-file.ts). */
   flushed(): Promise<void> {
-    return this.loader ? this.loader.server.flushed() : this.server.flushed();
+    return this.blocks ? this.blocks.flushed() : this.server.flushed();
   }
 
   /**
@@ -110,8 +112,8 @@ export class ParallelLoad {
     this.policy.finish(this.reader.line);
     this.post.finish(this.reader.line);
     if (this.format.ours) this.format.verify(this.reader.line);
-    if (this.loader) this.scheduler.addJob(this.loader); // the reader is done: one more builder
-    this.loader = null;
+    if (this.blocks) this.scheduler.addJob(this.blocks.loader); // the reader is done: one more builder
+    this.blocks = null;
     // The reader is done, the jobs are not: keep the progress display moving.
     const ticker = setInterval(() => this.opts.onActivity?.(null, this.rows), 250);
     await this.scheduler.drain().finally(() => clearInterval(ticker));
@@ -180,18 +182,16 @@ export class ParallelLoad {
     this.jobs = await openJobs(this.opts.database, this.opts.jobs, this.settings, this.staging).catch((err: unknown) => {
       throw statementError(err, line, 'opening the job sessions', undefined);
     });
-    this.loader = this.jobs[0] ?? null;
+    this.blocks = this.jobs[0] ? new BlockLoader(this.jobs[0], this.scheduler) : null;
     for (const job of this.jobs.slice(1)) this.scheduler.addJob(job);
-    if (this.opts.tail) this.post.lookAhead(this.opts.tail, this.layout, (text) => this.policy.refuses(text, this.server.standardStrings));
+    if (this.opts.tail) this.post.lookAhead(this.opts.tail.statements, this.layout, (text) => this.policy.refuses(text, this.server.standardStrings));
   }
 
   private async copy(ev: Statement, text: string, step: { table: string; relation: string; text: string }): Promise<void> {
     const table = step.table;
-    const loader = this.loader;
-    if (!loader) throw new ExporterError('IMPORT_FAILED', `line ${ev.line}: COPY into ${table} before its table was created`);
+    if (!this.blocks) throw new ExporterError('IMPORT_FAILED', `line ${ev.line}: COPY into ${table} before its table was created`);
     const hasher = this.format.checksum ? new CopyHasher(this.format.checksum.create()) : null;
     let bytes = 0;
-    loader.task = `loading ${table}`;
     const data = this.reader.copyData((slice) => {
       hasher?.update(slice);
       bytes += slice.length;
@@ -199,13 +199,10 @@ export class ParallelLoad {
     });
     let rows: number;
     try {
-      await loader.server.execute(`BEGIN; TRUNCATE ${step.relation}`);
-      rows = await loader.server.copyIn(`${step.text} WITH (FREEZE)`, data);
-      await loader.server.execute('COMMIT');
+      const announcedRows = this.opts.tail?.rows.get(table);
+      rows = await this.blocks.load({ table, relation: step.relation, copy: step.text, announcedRows, data, linesRead: () => this.reader.copyLines });
     } catch (err) {
       throw copyError(err, ev, text, this.reader.copyStartLine, table);
-    } finally {
-      loader.task = null;
     }
     this.post.check();
     this.tables++;

@@ -20,8 +20,16 @@ export interface TailStatement {
   text: string;
 }
 
+export interface PostDataTail {
+  statements: TailStatement[];
+  /** Rows per table as the footer's verify lines announce them: only a hint for planning the load. */
+  rows: Map<string, number>;
+}
+
+const VERIFY = /^-- fief-exporter:verify (\{.*\})\s*$/;
+
 /** The statements after the last `\.` line, or null when there is none within reach. */
-export async function readPostDataTail(path: string): Promise<TailStatement[] | null> {
+export async function readPostDataTail(path: string): Promise<PostDataTail | null> {
   const fh = await open(path, 'r');
   let tail: Buffer;
   try {
@@ -38,13 +46,26 @@ export async function readPostDataTail(path: string): Promise<TailStatement[] | 
   if (end < 0) return null;
   const section = tail.subarray(end);
   const reader = new ScriptReader(Readable.from([section])[Symbol.asyncIterator]());
-  const out: TailStatement[] = [];
+  const out: PostDataTail = { statements: [], rows: new Map() };
   for (let ev = await reader.next(); ev.kind !== 'end'; ev = await reader.next()) {
     if (ev.kind === 'meta') return null;
+    if (ev.kind === 'comment') announcedRows(ev.text.toString('utf8'), out.rows);
     if (ev.kind !== 'statement') continue;
     const kind = statementKind(ev.parts);
     if (kind === null || !ev.complete) return null;
-    out.push({ kind, text: decode(ev) });
+    out.statements.push({ kind, text: decode(ev) });
   }
   return out;
+}
+
+/** The reader checks the verify lines when it meets them; a malformed one here is just no hint. */
+function announcedRows(comment: string, rows: Map<string, number>): void {
+  const json = VERIFY.exec(comment.trim())?.[1];
+  if (!json) return;
+  try {
+    const v = JSON.parse(json) as { table?: unknown; rows?: unknown };
+    if (typeof v.table === 'string' && typeof v.rows === 'number') rows.set(v.table, v.rows);
+  } catch {
+    // no hint
+  }
 }

@@ -29,6 +29,8 @@ export class PostDataScheduler {
   private readonly exclusive = new Set<string>();
   private readonly created = new Set<string>();
   private running = 0;
+  /** COPY bytes of the tables of the tasks running now. */
+  private runningWeight = 0;
   private failure: unknown = null;
   private allAdded = false;
   private tasksKnown = false;
@@ -40,6 +42,19 @@ export class PostDataScheduler {
   addJob(job: Job): void {
     this.free.push(job);
     this.pump();
+  }
+
+  /**
+   * The job sessions idle now (no task could run on them) for another use; handed back with
+   * addJob. Tasks only become ready as tables load, so with the reader busy they would idle.
+   */
+  lendIdle(): Job[] {
+    return this.failure === null ? this.free.splice(0) : [];
+  }
+
+  /** The work the jobs have now (COPY bytes of the tables of running and runnable tasks). */
+  backlog(): number {
+    return this.queue.reduce((sum, t) => sum + (this.ready(t) ? this.weight(t) : 0), this.runningWeight);
   }
 
   add(task: PostTask): void {
@@ -122,6 +137,7 @@ export class PostDataScheduler {
       else this.shared.set(name, (this.shared.get(name) ?? 0) + 1);
     }
     this.running++;
+    this.runningWeight += this.weight(task);
     job.task = `${task.label} on ${task.table}`;
     this.runTask(job, task).then(
       () => {
@@ -136,6 +152,7 @@ export class PostDataScheduler {
         else this.shared.set(name, (this.shared.get(name) ?? 1) - 1);
       }
       this.running--;
+      this.runningWeight -= this.weight(task);
       job.task = null;
       this.free.push(job);
       this.pump();
