@@ -41,8 +41,8 @@ export async function requireBearer(request: FastifyRequest): Promise<void> {
     request.apiIdentity = await request.server.accessTokens.verify(token);
   } catch (err) {
     if (err instanceof TokenRejected) {
-      // The reason is jose's error code or one of our fixed phrases (access-token.ts), never the token.
-      request.log.info({ reason: err.message }, 'bearer token refused');
+      // A closed set of reasons (RejectReason): nothing from the token itself.
+      request.log.info({ rejectReason: err.reason }, 'access token refused');
       throw new HttpProblem(401, 'Invalid token', 'The access token is invalid, has expired, or was not issued to a client this exporter accepts.', {
         'www-authenticate': 'Bearer realm="fief-exporter", error="invalid_token"',
       });

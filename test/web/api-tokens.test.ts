@@ -59,6 +59,12 @@ describe('access tokens of other clients, other keys, expired', () => {
       expect((await api(stack, stranger, `/api/workspaces/${bretagne.id}/export`)).status).toBe(401);
     }
     expect(issuerCalls(stack) - before).toBe(0);
+    // Each refusal is logged with its reason, and no log line holds any part of a token.
+    const refusals = stack.logs.entries().filter((e) => e.msg === 'access token refused');
+    expect(refusals.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(refusals.map((e) => e.rejectReason))).toEqual(new Set(['another client (azp)']));
+    const logText = JSON.stringify(stack.logs.entries());
+    for (const token of [own, script, stranger]) for (const part of token.split('.')) expect(logText).not.toContain(part);
   });
 
   it('refuses tokens signed by another key, with or without a known kid, and fetches the JWKS again at most once', async () => {

@@ -13,9 +13,18 @@ import { SignInError, type Identity } from './sign-in.js';
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
-/** Why a token was refused, for the log (never the token itself). */
+/**
+ * Why a token was refused, for the log: jose's error code (`ERR_JWT_EXPIRED`, …) or one of our
+ * fixed reasons. A closed set, so no text from the token itself can reach a log line.
+ */
+export type RejectReason = `ERR_${string}` | 'another client (azp)' | 'another client (aud)' | 'no subject';
+
 export class TokenRejected extends Error {
   override name = 'TokenRejected';
+
+  constructor(readonly reason: RejectReason) {
+    super(`token refused: ${reason}`);
+  }
 }
 
 function audiences(payload: JWTPayload): string[] {
@@ -57,11 +66,11 @@ export class AccessTokenVerifier {
       if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError)) {
         throw new SignInError('unavailable', `the issuer's keys could not be fetched (${err instanceof Error ? err.name : 'error'})`, { cause: err });
       }
-      throw new TokenRejected(err.code);
+      throw new TokenRejected(/^ERR_[A-Z0-9_]+$/.test(err.code) ? (err.code as RejectReason) : 'ERR_JOSE');
     }
     const azp = typeof payload.azp === 'string' ? payload.azp : undefined;
-    if (azp !== undefined && !this.#allowed.has(azp)) throw new TokenRejected('issued to another client (azp)');
-    if (!audiences(payload).some((aud) => this.#allowed.has(aud))) throw new TokenRejected('issued to another client (aud)');
+    if (azp !== undefined && !this.#allowed.has(azp)) throw new TokenRejected('another client (azp)');
+    if (!audiences(payload).some((aud) => this.#allowed.has(aud))) throw new TokenRejected('another client (aud)');
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new TokenRejected('no subject');
     return { sub: payload.sub, email: '' };
   }
