@@ -168,7 +168,7 @@ describe('export --all', () => {
       const skipped = await exportAll(zip, '--skip-failed');
       expect(skipped.code, skipped.stderr).toBe(0);
       expect(skipped.stderr).toMatch(new RegExp(`skipped workspace "${victim.name}"`));
-      expect(skipped.stderr).toMatch(/Exported 5 of 6 workspaces \(\d+ rows, 1 skipped\)/);
+      expect(skipped.stderr).toMatch(/Exported 5 of 6 workspaces \([\d,]+ rows, 1 skipped\)/);
       const { manifest, dir: extracted, files } = await extract(zip, 'skipped');
       expect(manifest.skipped).toHaveLength(1);
       expect(manifest.skipped[0]).toMatchObject({ workspaceId: victim.id, workspaceName: victim.name, code: 'DATABASE_UNREACHABLE' });

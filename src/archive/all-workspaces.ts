@@ -39,7 +39,7 @@ export interface OpenedArchive {
   result: Promise<Manifest>;
 }
 
-export function archiveFileName(now: Date): string {
+function archiveFileName(now: Date): string {
   return `fief_workspaces_${now.toISOString().slice(0, 10)}.zip`;
 }
 

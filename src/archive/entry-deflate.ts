@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import { crc32, DeflateRaw, type ZlibOptions } from 'node:zlib';
 import type { ZipArchive } from 'archiver';
 
-export class EntryDeflate extends DeflateRaw {
+class EntryDeflate extends DeflateRaw {
   crc = 0;
   rawSize = 0;
   compressedSize = 0;

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openAllWorkspaces, type AllWorkspacesOptions } from '../archive/all-workspaces.js';
+import { countOf, formatBytes } from '../format.js';
 import { printErr, safe } from './io.js';
 import type { Progress } from './progress.js';
 
@@ -33,14 +34,14 @@ export async function openAllForCli(
     onWorkspace: (e) => {
       if (e.kind === 'skipped') return say(safe`skipped workspace "${e.workspace.name}" (${e.workspace.id}): ${e.reason}`);
       for (const w of e.warnings) say(safe`warning: ${e.file}: ${w}`);
-      say(`  ${e.file} (${(e.bytes / 2 ** 20).toFixed(1)} MB)`);
+      say(`  ${e.file} (${formatBytes(e.bytes)})`);
     },
   });
   const summary = archive.result.then((manifest) => {
     const rows = manifest.entries.reduce((n, e) => n + Object.values(e.rows).reduce((a, b) => a + b, 0), 0);
     const skipped = manifest.skipped.length > 0 ? `, ${manifest.skipped.length} skipped` : '';
     return {
-      what: `Exported ${manifest.entries.length} of ${archive.workspaces.length} workspaces (${rows} rows${skipped})`,
+      what: `Exported ${manifest.entries.length} of ${countOf(archive.workspaces.length, 'workspace')} (${countOf(rows, 'row')}${skipped})`,
       keyNote: "Each dump's ENCRYPTION_KEY is on its line 1; README.txt in the archive says what to do next.",
     };
   });

@@ -59,7 +59,6 @@ export class Replay {
   }
 
   async run(): Promise<void> {
-    await this.server.readSettings();
     if (this.opts.singleTransaction) await this.server.execute('BEGIN');
     for (;;) {
       this.reader.sql.standardStrings = this.server.standardStrings;

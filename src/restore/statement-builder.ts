@@ -16,7 +16,7 @@ export interface ScannedStatement {
 }
 
 /** Default cap on one statement's text outside COPY data (`--max-statement-size`). */
-export const DEFAULT_MAX_STATEMENT_BYTES = 64 * 2 ** 20;
+const DEFAULT_MAX_STATEMENT_BYTES = 64 * 2 ** 20;
 /** Beyond this, a statement's bytes wait in a spill file until its end (or the cap) is reached. */
 const SPILL_AT = 4 * 2 ** 20;
 
@@ -126,7 +126,7 @@ export class StatementBuilder {
   }
 }
 
-export function sizeLabel(bytes: number): string {
+function sizeLabel(bytes: number): string {
   if (bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20} MiB`;
   if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;

@@ -25,9 +25,26 @@ export const REDACTED_PATHS = [
   '*.refresh_token',
   '*.id_token',
   '*.token',
-  '*.code',
+  // The OAuth authorization code, where a query is logged parsed; not `*.code`, which would
+  // also hide the error codes (ECONNREFUSED, DATABASE_UNREACHABLE) of every logged error.
+  'req.query.code',
+  'query.code',
   '*.csrf',
   '*._csrf',
+  // The same names at the top level of a log call's object (`*.` matches one level down only).
+  'encryptionKey',
+  'fiefClientSecret',
+  'clientSecret',
+  'secret',
+  'previousSecrets',
+  'password',
+  'accessToken',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'csrf',
+  '_csrf',
 ];
 
 /** "/auth/callback?code=abc&state=xyz" → "/auth/callback?code=~&state=~" */

@@ -11,7 +11,7 @@ import { hkdfSync } from 'node:crypto';
 
 const KEY_BYTES = 32;
 
-export function sessionKey(secret: string, cookieName: string): Buffer {
+function sessionKey(secret: string, cookieName: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'fief-exporter', `session cookie v2: ${cookieName}`, KEY_BYTES));
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dumpAttachmentHeader } from '../../src/web/content-disposition.js';
-import { maskQuery } from '../../src/web/logger.js';
+import { pino } from 'pino';
+import { loggerOptions, maskQuery } from '../../src/web/logger.js';
 import { SESSION_TTL_SECONDS } from '../../src/web/plugins/session.js';
 import { SessionRevocations } from '../../src/web/services/session-revocations.js';
 import { ExportSlots, isDenial } from '../../src/web/services/export-slots.js';
@@ -89,6 +90,18 @@ describe('maskQuery', () => {
   it('keeps query keys and drops their values', () => {
     expect(maskQuery('/auth/callback?code=abc&state=xyz')).toBe('/auth/callback?code=~&state=~');
     expect(maskQuery('/workspaces')).toBe('/workspaces');
+  });
+});
+
+describe('log redaction', () => {
+  it('hides secrets at the top level and one level down, and keeps error codes', () => {
+    const lines: string[] = [];
+    const log = pino(loggerOptions({ logLevel: 'info' }), { write: (line: string) => void lines.push(line) });
+    log.info({ secret: 's3cret-top', token: 'tok-top', config: { encryptionKey: 'key-nested', password: 'pw-nested' } }, 'one');
+    log.error({ err: Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' }) }, 'two');
+    const text = lines.join('');
+    for (const secret of ['s3cret-top', 'tok-top', 'key-nested', 'pw-nested']) expect(text).not.toContain(secret);
+    expect(text).toContain('"code":"ECONNREFUSED"');
   });
 });
 

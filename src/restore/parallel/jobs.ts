@@ -62,7 +62,6 @@ async function openJob(config: ClientConfig, id: number, settings: string[], sta
     await client.query(`SET synchronous_commit = off; SET application_name = 'fief-exporter import job ${id}'`);
     // A killed importer's sessions stop within a second instead of finishing their statement.
     await client.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
-    await server.readSettings();
     return { id, client, server, pid: rows[0]?.pid ?? 0, task: null };
   } catch (err) {
     await client.end().catch(() => undefined);

@@ -7,6 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { VERIFY_LINE_PREFIX } from '../../dump/format.js';
 import { decode } from '../replay-errors.js';
 import { ScriptReader } from '../script-reader.js';
 import { statementKind, type StatementKind } from '../statement-kind.js';
@@ -26,7 +27,6 @@ export interface PostDataTail {
   rows: Map<string, number>;
 }
 
-const VERIFY = /^-- fief-exporter:verify (\{.*\})\s*$/;
 
 /** The statements after the last `\.` line, or null when there is none within reach. */
 export async function readPostDataTail(path: string): Promise<PostDataTail | null> {
@@ -60,7 +60,8 @@ export async function readPostDataTail(path: string): Promise<PostDataTail | nul
 
 /** The reader checks the verify lines when it meets them; a malformed one here is just no hint. */
 function announcedRows(comment: string, rows: Map<string, number>): void {
-  const json = VERIFY.exec(comment.trim())?.[1];
+  const line = comment.trim();
+  const json = line.startsWith(VERIFY_LINE_PREFIX) ? line.slice(VERIFY_LINE_PREFIX.length) : undefined;
   if (!json) return;
   try {
     const v = JSON.parse(json) as { table?: unknown; rows?: unknown };

@@ -12,7 +12,7 @@
  */
 import type { Writable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
-import { asServerError } from '../messages.js';
+import { asServerError, copyDataLine } from '../messages.js';
 import type { ServerSession } from '../server-session.js';
 
 /** Bytes a session takes before the next one's turn: large enough that switching costs nothing. */
@@ -92,11 +92,11 @@ export async function splitCopy(loader: ServerSession, join: () => ServerSession
 function onBlockLines(failure: { err: unknown; share: Share }): unknown {
   const { err, share } = failure;
   const se = asServerError(err);
-  const m = se?.where ? /^(COPY [^,]+, line )(\d+)/.exec(se.where) : null;
-  if (!se || !m?.[1] || !m[2]) return err;
-  const n = Number(m[2]);
+  const n = copyDataLine(se?.where);
+  if (!se?.where || n === null) return err;
   const chunk = share.chunks.filter((c) => c.shareLine < n).pop();
   if (!chunk) return err;
-  (err as { where?: string }).where = `${m[1]}${chunk.blockLine + n - chunk.shareLine}${(se.where ?? '').slice(m[0].length)}`;
+  // The server's own text, with the line counted in the whole block, which copyError maps to the file.
+  (err as { where?: string }).where = se.where.replace(/^(COPY [^,]+, line )\d+/, `$1${chunk.blockLine + n - chunk.shareLine}`);
   return err;
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../../db/connection.js';
 
-export const STAGING_PREFIX = 'fief_exporter_staging_';
+const STAGING_PREFIX = 'fief_exporter_staging_';
 const MARKER = 'fief-exporter import staging schema: safe to drop when no import is running';
 /** First key of our advisory locks ("FIEF" in ASCII), so they do not collide with others'. */
 const LOCK_SPACE = 0x46494546;

@@ -15,7 +15,7 @@ import { Transform, type TransformCallback, type Writable } from 'node:stream';
 
 export type StopReason = 'stalled' | 'timed_out';
 
-export class DownloadStopped extends Error {
+class DownloadStopped extends Error {
   constructor(readonly reason: StopReason) {
     super(reason === 'stalled' ? 'the client stopped reading the download' : 'the download ran longer than allowed');
     this.name = 'DownloadStopped';
