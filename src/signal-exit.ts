@@ -7,9 +7,13 @@ const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 
 export type StopSignal = keyof typeof SIGNAL_NUMBERS;
 
-/** Exits with the shell's code for `signal` (128 + its number), as a killed process reports. */
+/** The shell's exit code for a process ended by `signal` (128 + its number): 130 for SIGINT. */
+export function exitCodeOf(signal: string): number {
+  return 128 + (SIGNAL_NUMBERS[signal as StopSignal] ?? 0);
+}
+
 function exitOnSignal(signal: NodeJS.Signals): void {
-  process.exit(128 + (SIGNAL_NUMBERS[signal as StopSignal] ?? 0));
+  process.exit(exitCodeOf(signal));
 }
 
 /** From now until the returned release is called, each of `signals` ends the process at once. */

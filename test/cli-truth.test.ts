@@ -20,13 +20,13 @@ const dir = tempDir();
 const legacy = useLegacyInstance('fe_truth', { encryptionKey: KEY, accounts: 1, workspaces: [{ name: 'Truth', variant: 'v0.27', users: 2, auditLogs: 2, members: [0] }] });
 
 /** Runs the CLI as a process, sends SIGINT once `ready` resolves, and returns its exit code and stderr. */
-async function interrupted(args: string[], ready: () => Promise<void>): Promise<{ code: number | null; stderr: string }> {
+async function interrupted(args: string[], ready: () => Promise<void>, signal: NodeJS.Signals = 'SIGINT'): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ENCRYPTION_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
   await ready();
-  child.kill('SIGINT');
+  child.kill(signal);
   return { code: await closed, stderr };
 }
 
@@ -88,15 +88,18 @@ describe('messages tell the truth', () => {
     }
   }, 60_000);
 
-  it('Ctrl-C during an import exits 130 and says the target is unchanged', async () => {
-    const target = await useTestDatabase('fe_truth_int');
-    const file = join(dir, 'slow.sql');
-    await writeFile(file, 'CREATE TABLE slow (a int);\nSELECT pg_sleep(60);\n');
-    const r = await interrupted(['import', file, '--database-url', target.url], () => sessionSeen(target.url, target.name, `query LIKE '%pg_sleep(60)%'`));
-    expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toMatch(/^fief-exporter: import interrupted \(SIGINT\); the target database is unchanged\n$/);
-    expect(await query(target.url, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'slow'")).toEqual([{ n: 0 }]);
-  }, 60_000);
+  // The shell's code for the signal that stopped it: 130 for Ctrl-C, 143 for a SIGTERM.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} during an import exits ${code} and says the target is unchanged`, async () => {
+      const target = await useTestDatabase(`fe_truth_int_${code}`);
+      const file = join(dir, `slow-${code}.sql`);
+      await writeFile(file, 'CREATE TABLE slow (a int);\nSELECT pg_sleep(60);\n');
+      const r = await interrupted(['import', file, '--database-url', target.url], () => sessionSeen(target.url, target.name, `query LIKE '%pg_sleep(60)%'`), signal);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toMatch(new RegExp(`^fief-exporter: import interrupted \\(${signal}\\); the target database is unchanged\n$`));
+      expect(await query(target.url, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'slow'")).toEqual([{ n: 0 }]);
+    }, 60_000);
+  }
 });
 
 describe('secrets off the command line', () => {

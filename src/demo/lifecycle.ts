@@ -4,7 +4,7 @@
  * or at once when the demo is up); a second one ends the process right away, after a last
  * immediate-shutdown signal to PostgreSQL so that no server outlives the demo.
  */
-import { exitOnSignals } from '../signal-exit.js';
+import { exitCodeOf, exitOnSignals } from '../signal-exit.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -30,7 +30,7 @@ export class DemoLifecycle {
     if (this.#stopRequested) {
       this.log('Stopping now (second signal).');
       for (const kill of this.#emergency) kill();
-      process.exit(130);
+      process.exit(exitCodeOf(signal));
     }
     this.requestStop(signal);
   };

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { parseDatabaseUrl, type ClientConfig } from '../../db/connection.js';
 import { UsageError } from '../../errors.js';
+import { exitCodeOf } from '../../signal-exit.js';
 import { onInterrupt } from '../interrupt.js';
 import type { ImportSummary } from '../../restore/index.js';
 import { countOf } from '../../format.js';
@@ -51,7 +52,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
   const { importDump } = await import('../../restore/import-dump.js');
   let summary: ImportSummary;
   // Ctrl-C stops the import as a failure does (rolled back, the staging schema dropped), then
-  // exits 130 saying what it stopped.
+  // exits 130 (143 for SIGTERM) saying what it stopped.
   const controller = new AbortController();
   const interrupt = onInterrupt((signal) => controller.abort(signal));
   try {
@@ -77,7 +78,7 @@ async function runImport(file: string | undefined, opts: ImportCliOptions): Prom
     printErr(
       `fief-exporter: import interrupted (${signal}); ${opts.singleTransaction ? 'the target database is unchanged' : 'statements committed before that point stay applied (--no-single-transaction)'}\n`,
     );
-    process.exit(130);
+    process.exit(exitCodeOf(signal));
   } finally {
     interrupt.dispose();
     bar?.clear();
