@@ -5,6 +5,8 @@
  * `untrusted` (or the `safe` template tag) first: a workspace name or a server message holding
  * ESC sequences, OSC titles, carriage returns or bidi overrides must not drive the terminal.
  */
+import { untrusted } from '../text-safety.js';
+
 export const io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -18,15 +20,7 @@ export function printErr(text: string): void {
   io.stderr.write(text);
 }
 
-/** C0 and C1 controls, DEL, line/paragraph separators and the bidirectional formatting characters. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
-
-/** `text` with every control character shown as an escape (`\e`, `\r`, `\u202e`, ...). */
-export function untrusted(text: unknown): string {
-  return String(text).replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { untrusted };
 
 /** A template of our own text whose interpolated values are untrusted. */
 export function safe(strings: TemplateStringsArray, ...values: unknown[]): string {

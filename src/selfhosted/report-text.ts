@@ -6,21 +6,14 @@
  * value without control characters cannot leave its comment, whatever else it holds (`\!`,
  * `$(…)`, backticks, `*\/`, quotes). The same rendering keeps names from driving a terminal.
  */
+import { untrusted } from '../text-safety.js';
 import type { MigrationReport } from './report.js';
 import { nextSteps } from './report.js';
 
 const ENGINE_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL/MariaDB', sqlite: 'SQLite' } as const;
 
-// C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidirectional
-// formatting characters (which would make a reviewer read a comment other than it is).
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** One printable line: every such character becomes a visible escape (\n, \u001b, \u202e…). */
-export function oneLine(text: string): string {
-  return text.replace(UNSAFE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** One printable line (the bidirectional controls too, which would make a reviewer misread a comment). */
+const oneLine = untrusted;
 
 /** A name as a double-quoted, escaped string: unambiguous, and always one printable line. */
 export function quotedName(name: string): string {

@@ -4,6 +4,7 @@
  * is read first (sqlite-main.ts); the workspace file is only checked by its 16-byte header,
  * since it can be large and the move does not need its content.
  */
+import { shellQuote } from '../import-recipe.js';
 import { constants } from 'node:fs';
 import { access, lstat, open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -69,10 +70,6 @@ async function refuseJournals(path: string): Promise<void> {
 /** "20250102T030405Z": sortable, and safe in a file name on every system. */
 function stamp(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 export async function migrateSqlite(opts: SqliteMigrateOptions): Promise<MigrationReport> {

@@ -12,7 +12,7 @@ import { parseMysqlUrl } from '../../selfhosted/mysql-client.js';
 import { migrateMysql } from '../../selfhosted/mysql.js';
 import { migratePostgres } from '../../selfhosted/postgres.js';
 import type { MigrationReport } from '../../selfhosted/report.js';
-import { dryRunText, oneLine, summaryText } from '../../selfhosted/report-text.js';
+import { dryRunText, summaryText } from '../../selfhosted/report-text.js';
 import { migrateSqlite } from '../../selfhosted/sqlite.js';
 import { print, printErr, safe } from '../io.js';
 import { requireOptions } from '../options.js';
@@ -44,7 +44,7 @@ function run(flags: MigrateFlags): Promise<MigrationReport> {
 export async function migrateInPlaceCommand(flags: MigrateFlags): Promise<void> {
   // Errors quoting names from the database are escaped where runCli prints them.
   const report = await run(flags);
-  for (const w of report.warnings) printErr(safe`warning: ${oneLine(w)}\n`);
+  for (const w of report.warnings) printErr(safe`warning: ${w}\n`);
   // A dry run prints the exact SQL (or shell) to run, its names already confined to comments
   // and literals (report-text.ts): escaping here would change it.
   print(report.dryRun ? dryRunText(report) : summaryText(report));
