@@ -4,11 +4,11 @@
  * is read first (sqlite-main.ts); the workspace file is only checked by its 16-byte header,
  * since it can be large and the move does not need its content.
  */
-import { shellQuote } from '../import-recipe.js';
 import { constants } from 'node:fs';
 import { access, lstat, open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ExporterError, UsageError } from '../errors.js';
+import { shellQuote } from '../import-recipe.js';
 import type { MigrationReport } from './report.js';
 import { readMainFile } from './sqlite-main.js';
 import { lockMainFile, moveInPlace } from './sqlite-moves.js';
