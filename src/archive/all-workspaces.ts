@@ -5,7 +5,7 @@
  * engine's own runs and the deflater's window; nothing touches the disk.
  */
 import type { Readable } from 'node:stream';
-import { connect, type ClientConfig } from '../db/connection.js';
+import { withClient, type ClientConfig } from '../db/connection.js';
 import { APPLICATION_NAME, openWorkspaceDump, RunPool, type ExportOptions } from '../dump/index.js';
 import { ExporterError, isExporterError, type ErrorCode } from '../errors.js';
 import { listWorkspaces, type WorkspaceRecord } from '../legacy/workspaces.js';
@@ -43,13 +43,8 @@ function archiveFileName(now: Date): string {
   return `fief_workspaces_${now.toISOString().slice(0, 10)}.zip`;
 }
 
-async function listAll(mainDatabase: ClientConfig, userSub: string | undefined): Promise<WorkspaceRecord[]> {
-  const client = await connect({ application_name: APPLICATION_NAME, ...mainDatabase });
-  try {
-    return await listWorkspaces(client, userSub === undefined ? {} : { userSub });
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+function listAll(mainDatabase: ClientConfig, userSub: string | undefined): Promise<WorkspaceRecord[]> {
+  return withClient({ application_name: APPLICATION_NAME, ...mainDatabase }, (client) => listWorkspaces(client, userSub === undefined ? {} : { userSub }));
 }
 
 function named(workspace: WorkspaceRecord, err: unknown): ExporterError {
