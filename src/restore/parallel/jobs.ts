@@ -1,6 +1,7 @@
 /**
  * The job sessions of a parallel load: each its own connection, with the dump's session
- * settings, the staging schema as its search_path, and more memory for index sorts. How many:
+ * settings, the staging schema as its search_path, more memory for index sorts and no parallel
+ * workers of their own. How many:
  * what the machine and the server can take (`--jobs` overrides it).
  */
 import { availableParallelism } from 'node:os';
@@ -59,7 +60,9 @@ async function openJob(config: ClientConfig, id: number, settings: string[], sta
       [quoteIdent(staging), INDEX_MEMORY_KB],
     );
     // Staging data need not be durable on its own: the final COMMIT flushes the WAL up to it.
-    await client.query(`SET synchronous_commit = off; SET application_name = 'fief-exporter import job ${id}'`);
+    // The sessions are the parallelism: a build's own workers would only compete with the other
+    // sessions for the same cores (two audit-log builds at once: 1.31 s with 2 workers each, 1.18 s without).
+    await client.query(`SET synchronous_commit = off; SET max_parallel_maintenance_workers = 0; SET application_name = 'fief-exporter import job ${id}'`);
     // A killed importer's sessions stop within a second instead of finishing their statement.
     await client.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
     return { id, client, server, pid: rows[0]?.pid ?? 0, task: null };
