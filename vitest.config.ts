@@ -8,6 +8,7 @@ const UNIT = [
   'test/aes-cbc.test.ts',
   'test/archive-names.test.ts',
   'test/fernet.test.ts',
+  'test/db-errors.test.ts',
   'test/format.test.ts',
   'test/held-tables.test.ts',
   'test/layers.test.ts',

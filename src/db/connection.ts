@@ -45,12 +45,23 @@ export function clientTarget(client: pg.Client): string {
   return describeTarget({ host: client.host, port: client.port, database: client.database });
 }
 
+/** The server went away mid-query (connection exceptions, admin or crash shutdown, recovery): an outage, not the query's fault. */
+export function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET';
+  return err instanceof Error && /Connection terminated/i.test(err.message);
+}
+
 export function toExporterError(err: unknown, config: ClientConfig): ExporterError {
   if (err instanceof ExporterError) return err;
   const e = err as { code?: string; message?: string; severity?: string };
   const where = describeTarget(config);
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'ETIMEDOUT' || e.code === 'EHOSTUNREACH') {
     return new ExporterError('DATABASE_UNREACHABLE', `cannot reach PostgreSQL at ${where} (${e.code})`, { cause: err });
+  }
+  if (isConnectionLoss(err)) {
+    const what = e.code === '57P03' ? `PostgreSQL at ${where} is not accepting connections` : `lost the connection to PostgreSQL at ${where}`;
+    return new ExporterError('DATABASE_UNREACHABLE', `${what} (${e.message ?? String(err)})`, { cause: err });
   }
   if (e.code === '3D000') return new ExporterError('DATABASE_UNREACHABLE', `database at ${where} does not exist`, { cause: err });
   if (e.code === '28P01' || e.code === '28000') {

@@ -6,7 +6,7 @@
 import pg from '../../db/pg.js';
 import { openAllWorkspaces } from '../../archive/all-workspaces.js';
 import { openWorkspaceDump } from '../../dump/index.js';
-import { describeTarget, toExporterError, type ClientConfig } from '../../db/connection.js';
+import { describeTarget, isConnectionLoss, toExporterError, type ClientConfig } from '../../db/connection.js';
 import { ExporterError } from '../../errors.js';
 import { listWorkspaces } from '../../legacy/workspaces.js';
 import type { WebConfig } from '../config.js';
@@ -21,13 +21,6 @@ function unreachable(err: unknown, database: ClientConfig): ExporterError {
   const mapped = toExporterError(err, database);
   if (mapped.code === 'DATABASE_UNREACHABLE') return mapped;
   return new ExporterError('DATABASE_UNREACHABLE', `cannot reach PostgreSQL at ${describeTarget(database)}`, { cause: err });
-}
-
-/** The server went away mid-query (connection exceptions, admin shutdown, recovery). */
-function isConnectionLoss(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET';
-  return err instanceof Error && /Connection terminated/i.test(err.message);
 }
 
 export function createLegacyWorkspaceDirectory(config: Pick<WebConfig, 'database'>, poolSize = 8): WorkspaceDirectory {
