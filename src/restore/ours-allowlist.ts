@@ -8,7 +8,7 @@
  *
  * Shared by every import path of our dumps (the sequential replay and the parallel one).
  */
-import { skipGroup } from './statement-guard.js';
+import { skipGroup, type SplitText } from './statement-guard.js';
 import { isName, isOp, splitStatements, tokenize, wordAt, type Token } from './sql-tokens.js';
 
 /** The settings of our preamble (pg_dump's, see writer.ts). */
@@ -47,8 +47,8 @@ const FORMS: string[][] = [
 ];
 
 /** Why `text` is not a statement our exporter writes, or null when it is one. */
-export function oursRefusal(text: string, standardStrings = true): string | null {
-  const parts = splitStatements(tokenize(text, standardStrings));
+export function oursRefusal(text: string, standardStrings = true, split: SplitText = () => splitStatements(tokenize(text, standardStrings))): string | null {
+  const parts = split();
   const [part] = parts;
   if (parts.length === 1 && part && (isSetting(part) || FORMS.some((form) => matches(part, form)))) return null;
   return 'fief-exporter never writes such a statement, so this dump was altered';

@@ -24,10 +24,13 @@ const CLUSTER_OBJECTS = new Set(['role', 'user', 'group', 'database']);
 /** Words after which a PL/pgSQL body starts a new statement. */
 const BLOCK_WORDS = new Set(['begin', 'then', 'else', 'loop', 'atomic', 'declare']);
 
+/** `text` cut into its statements, as tokens; a caller that checks it twice passes one it memoizes. */
+export type SplitText = () => Token[][];
+
 /** Why `text` (one statement as the scanner cut it) must not be sent, or null. */
-export function statementRefusal(text: string, standardStrings = true): string | null {
+export function statementRefusal(text: string, standardStrings = true, split: SplitText = () => splitStatements(tokenize(text, standardStrings))): string | null {
   if (!WORTH_A_LOOK.test(text)) return null;
-  for (const part of splitStatements(tokenize(text, standardStrings))) {
+  for (const part of split()) {
     const why = statementForm(part) ?? codeRefusal(part);
     if (why) return why;
   }

@@ -9,6 +9,7 @@ import type { DumpFormat } from './dump-format.js';
 import { firstLine } from './messages.js';
 import { oursRefusal } from './ours-allowlist.js';
 import { statementRefusal } from './statement-guard.js';
+import { splitStatements, tokenize, type Token } from './sql-tokens.js';
 
 export class StatementPolicy {
   private commitLine = 0;
@@ -17,9 +18,11 @@ export class StatementPolicy {
 
   /** Throws when the statement starting at `line` must not be sent. */
   check(text: string, line: number, standardStrings: boolean): void {
-    let why = statementRefusal(text, standardStrings);
+    let parts: Token[][] | undefined;
+    const split = (): Token[][] => (parts ??= splitStatements(tokenize(text, standardStrings)));
+    let why = statementRefusal(text, standardStrings, split);
     if (!why && this.format.ours) {
-      why = this.commitLine ? `it follows the dump's final COMMIT (line ${this.commitLine})` : oursRefusal(text, standardStrings);
+      why = this.commitLine ? `it follows the dump's final COMMIT (line ${this.commitLine})` : oursRefusal(text, standardStrings, split);
     }
     if (why) throw new ExporterError('IMPORT_REFUSED', `line ${line}: ${firstLine(text)} refused: ${why}`);
   }
