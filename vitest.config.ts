@@ -13,6 +13,7 @@ const UNIT = [
   'test/held-tables.test.ts',
   'test/layers.test.ts',
   'test/optional-package.test.ts',
+  'test/readme-options.test.ts',
   'test/reencrypt.test.ts',
   'test/restore-guard.test.ts',
   'test/restore-input.test.ts',
