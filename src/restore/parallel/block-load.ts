@@ -29,14 +29,17 @@ export interface Block {
 }
 
 export class BlockLoader {
-  /** The sessions COPY data is being written to. */
-  private copying: Job[];
+  /** Sessions lent by the scheduler to the block being shared, if one is. */
+  private helpers: Job[] = [];
 
   constructor(
     readonly loader: Job,
     private readonly scheduler: PostDataScheduler,
-  ) {
-    this.copying = [loader];
+  ) {}
+
+  /** The sessions COPY data is being written to. */
+  private get copying(): Job[] {
+    return [this.loader, ...this.helpers];
   }
 
   /** Resolves once the COPY data written so far has left the process (see pooled-file.ts). */
@@ -48,12 +51,10 @@ export class BlockLoader {
   async load(block: Block): Promise<number> {
     const { loader } = this;
     loader.task = `loading ${block.table}`;
-    const helpers: Job[] = [];
     const join = (): ServerSession[] => {
       const idle = this.scheduler.lendIdle();
       for (const j of idle) j.task = loader.task;
-      helpers.push(...idle);
-      this.copying.push(...idle);
+      this.helpers.push(...idle);
       return idle.map((j) => j.server);
     };
     const shared = (block.announcedRows ?? 0) >= SHARED_BLOCK_ROWS && this.scheduler.backlog() < IDLE_BACKLOG_BYTES;
@@ -69,7 +70,8 @@ export class BlockLoader {
       for (const j of this.copying) j.task = null;
     }
     // Only after a success: after a failure every job session is cancelled.
-    this.copying = [loader];
+    const helpers = this.helpers;
+    this.helpers = [];
     for (const h of helpers) this.scheduler.addJob(h);
     return rows;
   }
