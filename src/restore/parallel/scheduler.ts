@@ -28,9 +28,8 @@ export class PostDataScheduler {
   private readonly shared = new Map<string, number>();
   private readonly exclusive = new Set<string>();
   private readonly created = new Set<string>();
-  private running = 0;
-  /** COPY bytes of the tables of the tasks running now. */
-  private runningWeight = 0;
+  /** The tasks running now. */
+  private readonly running = new Set<PostTask>();
   private failure: unknown = null;
   private allAdded = false;
   private tasksKnown = false;
@@ -54,7 +53,9 @@ export class PostDataScheduler {
 
   /** The work the jobs have now (COPY bytes of the tables of running and runnable tasks). */
   backlog(): number {
-    return this.queue.reduce((sum, t) => sum + (this.ready(t) ? this.weight(t) : 0), this.runningWeight);
+    let sum = 0;
+    for (const t of this.running) sum += this.weight(t);
+    return this.queue.reduce((n, t) => n + (this.ready(t) ? this.weight(t) : 0), sum);
   }
 
   add(task: PostTask): void {
@@ -112,8 +113,8 @@ export class PostDataScheduler {
       this.start(this.free.pop() as Job, next);
     }
     if (!this.settle) return;
-    if (this.failure !== null && this.running === 0) this.settle.reject(this.failure);
-    else if (this.failure === null && this.running === 0 && this.queue.length === 0) this.settle.resolve();
+    if (this.failure !== null && this.running.size === 0) this.settle.reject(this.failure);
+    else if (this.failure === null && this.running.size === 0 && this.queue.length === 0) this.settle.resolve();
   }
 
   private pick(): PostTask | null {
@@ -136,8 +137,7 @@ export class PostDataScheduler {
       if (task.exclusive) this.exclusive.add(name);
       else this.shared.set(name, (this.shared.get(name) ?? 0) + 1);
     }
-    this.running++;
-    this.runningWeight += this.weight(task);
+    this.running.add(task);
     job.task = `${task.label} on ${task.table}`;
     this.runTask(job, task).then(
       () => {
@@ -151,8 +151,7 @@ export class PostDataScheduler {
         if (task.exclusive) this.exclusive.delete(name);
         else this.shared.set(name, (this.shared.get(name) ?? 1) - 1);
       }
-      this.running--;
-      this.runningWeight -= this.weight(task);
+      this.running.delete(task);
       job.task = null;
       this.free.push(job);
       this.pump();
