@@ -133,14 +133,28 @@ export class DumpFormat {
   }
 }
 
+/** A verify line's table and announced rows, or null if `comment` is not a well-formed one (no line numbers, no checksum: a hint read ahead). */
+export function announcedRows(comment: string): { table: string; rows: number } | null {
+  const t = comment.trim();
+  if (!t.startsWith(VERIFY_LINE_PREFIX)) return null;
+  const v = jsonObject(t.slice(VERIFY_LINE_PREFIX.length));
+  return v && typeof v.table === 'string' && isCount(v.rows) ? { table: v.table, rows: v.rows } : null;
+}
+
 function parseJson(text: string, line: number, what: string): Record<string, unknown> {
+  const v = jsonObject(text);
+  if (!v) throw malformed(line, what);
+  return v;
+}
+
+function jsonObject(text: string): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(text);
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
   } catch {
-    // reported below
+    // not JSON
   }
-  throw malformed(line, what);
+  return null;
 }
 
 function isCount(v: unknown): v is number {

@@ -7,7 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { VERIFY_LINE_PREFIX } from '../../dump/format.js';
+import { announcedRows } from '../dump-format.js';
 import { decode } from '../replay-errors.js';
 import { ScriptReader } from '../script-reader.js';
 import { statementKind, type StatementKind } from '../statement-kind.js';
@@ -26,7 +26,6 @@ export interface PostDataTail {
   /** Rows per table as the footer's verify lines announce them: only a hint for planning the load. */
   rows: Map<string, number>;
 }
-
 
 /** The statements after the last `\.` line, or null when there is none within reach. */
 export async function readPostDataTail(path: string): Promise<PostDataTail | null> {
@@ -49,24 +48,15 @@ export async function readPostDataTail(path: string): Promise<PostDataTail | nul
   const out: PostDataTail = { statements: [], rows: new Map() };
   for (let ev = await reader.next(); ev.kind !== 'end'; ev = await reader.next()) {
     if (ev.kind === 'meta') return null;
-    if (ev.kind === 'comment') announcedRows(ev.text.toString('utf8'), out.rows);
+    if (ev.kind === 'comment') {
+      // Only a hint: the reader checks the verify lines when it meets them.
+      const announced = announcedRows(ev.text.toString('utf8'));
+      if (announced) out.rows.set(announced.table, announced.rows);
+    }
     if (ev.kind !== 'statement') continue;
     const kind = statementKind(ev.parts);
     if (kind === null || !ev.complete) return null;
     out.statements.push({ kind, text: decode(ev) });
   }
   return out;
-}
-
-/** The reader checks the verify lines when it meets them; a malformed one here is just no hint. */
-function announcedRows(comment: string, rows: Map<string, number>): void {
-  const line = comment.trim();
-  const json = line.startsWith(VERIFY_LINE_PREFIX) ? line.slice(VERIFY_LINE_PREFIX.length) : undefined;
-  if (!json) return;
-  try {
-    const v = JSON.parse(json) as { table?: unknown; rows?: unknown };
-    if (typeof v.table === 'string' && typeof v.rows === 'number') rows.set(v.table, v.rows);
-  } catch {
-    // no hint
-  }
 }
